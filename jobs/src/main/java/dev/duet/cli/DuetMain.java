@@ -1,0 +1,99 @@
+package dev.duet.cli;
+
+import dev.duet.BuildInfo;
+import dev.duet.config.ConfigException;
+import dev.duet.ingest.InputException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one entry point, for spark-submit and for the {@code ./duet} launcher:
+ * {@code duet <stage> --config conf/x.yaml [--run-id ID] [--store URI] [--force]}.
+ *
+ * <p>Exit codes: 0 done (or already done), 2 usage, config or input error (one line per
+ * problem, before Spark starts), 1 runtime failure (one line; the stack trace with --verbose).
+ */
+@Command(name = "duet", mixinStandardHelpOptions = true, versionProvider = DuetMain.Version.class,
+    description = "Duet: distributed batch training pipeline.",
+    subcommands = {IngestCommand.class})
+public final class DuetMain {
+  public static final int OK = 0;
+  public static final int RUNTIME_FAILURE = 1;
+  public static final int USAGE = 2;
+
+  public static void main(String[] args) {
+    int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    System.exit(code);
+  }
+
+  /** Runs the CLI without exiting; what {@link #main} and the tests call. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(commandLine(out, err), args);
+  }
+
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new DuetMain());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, args) -> {
+      err.println("duet: " + ex.getMessage());
+      err.println("Try 'duet " + ex.getCommandLine().getCommandName() + " --help'.");
+      err.flush();
+      return USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      String stage = cmd.getCommandName();
+      boolean verbose = parsed.hasMatchedOption("--verbose");
+      if (ex instanceof ConfigException ce) {
+        ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
+        err.flush();
+        return USAGE;
+      }
+      if (ex instanceof InputException) {
+        err.println("duet " + stage + ": " + ex.getMessage());
+        err.flush();
+        return USAGE;
+      }
+      err.println("duet " + stage + " failed: " + oneLine(ex));
+      if (verbose) {
+        StringWriter trace = new StringWriter();
+        ex.printStackTrace(new PrintWriter(trace));
+        err.print(trace);
+      } else {
+        err.println("(run with --verbose for the stack trace)");
+      }
+      err.flush();
+      return RUNTIME_FAILURE;
+    });
+    return cli;
+  }
+
+  static int execute(CommandLine cli, String[] args) {
+    if (args.length == 0) {
+      cli.usage(cli.getErr());
+      return USAGE;
+    }
+    return cli.execute(args);
+  }
+
+  /** The innermost cause's message, first line only: what a user can act on. */
+  static String oneLine(Throwable ex) {
+    Throwable root = ex;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String first = msg.strip().lines().findFirst().orElse(msg);
+    String type = root.getClass().getSimpleName();
+    return first.contains(type) ? first : type + ": " + first;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"duet " + BuildInfo.version() + " (" + BuildInfo.gitSha() + "), DL4J " + BuildInfo.dl4jVersion()};
+    }
+  }
+}

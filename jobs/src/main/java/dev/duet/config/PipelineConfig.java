@@ -1,0 +1,121 @@
+package dev.duet.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One pipeline, as read from {@code conf/<pipeline>.yaml} and validated by {@link ConfigLoader}.
+ * Immutable; every stage reads the part it needs.
+ *
+ * @param pipeline id used in store paths (letters, digits, '-', '_', '.')
+ * @param task     what the label is for: classification or regression
+ * @param label    the target column of the clean output (an input column or a derived one)
+ * @param store    default store URI; {@code --store} overrides it
+ * @param input    where the raw data is and how to read it
+ * @param columns  the expected schema, in order, with each column's cleaning rules
+ * @param dedupKey columns whose values identify a row; duplicates are removed (empty: none)
+ * @param derived  columns computed from clean columns (date parts, thresholds, SQL expressions)
+ * @param split    the seeded train/test split
+ */
+public record PipelineConfig(
+    String pipeline,
+    Task task,
+    String label,
+    Optional<String> store,
+    InputConfig input,
+    List<ColumnSpec> columns,
+    List<String> dedupKey,
+    List<DerivedColumn> derived,
+    SplitConfig split) {
+
+  public enum Task { CLASSIFICATION, REGRESSION }
+
+  public enum Format { CSV, JSON, PARQUET }
+
+  /** Spark SQL type names accepted in {@code columns[].type}. */
+  public enum ColumnType {
+    STRING, INT, LONG, DOUBLE, FLOAT, BOOLEAN, DATE, TIMESTAMP;
+
+    public boolean isNumeric() {
+      return this == INT || this == LONG || this == DOUBLE || this == FLOAT;
+    }
+
+    public boolean isTemporal() {
+      return this == DATE || this == TIMESTAMP;
+    }
+
+    public String sqlName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** What to do with a null (missing, empty or unparseable-as-null) value. */
+  public enum NullPolicy { KEEP, QUARANTINE, DROP, IMPUTE }
+
+  public enum CaseRule { KEEP, UPPER, LOWER }
+
+  public enum DatePart { YEAR, MONTH, DAY, HOUR, WEEKDAY, DAY_OF_YEAR }
+
+  /**
+   * @param path    file or directory (relative paths resolve against the working directory)
+   * @param format  csv, json (one object per line) or parquet
+   * @param options Spark reader options (e.g. {@code header}, {@code sep}, {@code encoding})
+   */
+  public record InputConfig(String path, Format format, Map<String, String> options) {}
+
+  /**
+   * @param name    column name in the input and in the clean output
+   * @param type    the type the raw value is cast to; a value that does not cast is quarantined
+   * @param format  date/timestamp pattern for text input (Spark datetime pattern)
+   * @param nulls   null policy
+   * @param impute  the replacement when {@code nulls: impute}: "median" (numeric) or a constant
+   * @param trim    strip leading and trailing whitespace before casting
+   * @param caseRule      upper/lower-case strings
+   * @param collapseSpaces squeeze inner runs of whitespace to one space
+   * @param min     inclusive lower bound (numeric, date or timestamp as text)
+   * @param max     inclusive upper bound
+   * @param allowed the only values allowed (after trim/case), empty: any
+   * @param pattern a regular expression the whole value must match (strings)
+   */
+  public record ColumnSpec(
+      String name,
+      ColumnType type,
+      Optional<String> format,
+      NullPolicy nulls,
+      Optional<String> impute,
+      boolean trim,
+      CaseRule caseRule,
+      boolean collapseSpaces,
+      Optional<String> min,
+      Optional<String> max,
+      List<String> allowed,
+      Optional<String> pattern) {
+
+    public boolean imputesMedian() {
+      return nulls == NullPolicy.IMPUTE && impute.map("median"::equalsIgnoreCase).orElse(false);
+    }
+  }
+
+  /**
+   * A derived column: exactly one of {@code part} (of a date/timestamp column), {@code above}
+   * (1 when the numeric column is strictly greater, else 0) or {@code expr} (Spark SQL).
+   */
+  public record DerivedColumn(
+      String name,
+      Optional<String> from,
+      Optional<DatePart> part,
+      Optional<Double> above,
+      Optional<String> expr) {}
+
+  /**
+   * @param key          columns hashed to place a row (empty: all declared columns)
+   * @param testFraction share of rows in the test split
+   * @param seed         hash seed; the same seed and key always give the same split
+   */
+  public record SplitConfig(List<String> key, double testFraction, long seed) {}
+
+  public ColumnSpec column(String name) {
+    return columns.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.duet.ingest;
+
+import static dev.duet.ingest.RowTagger.ref;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.dayofmonth;
+import static org.apache.spark.sql.functions.dayofweek;
+import static org.apache.spark.sql.functions.dayofyear;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.hour;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.month;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.sql.functions.year;
+
+import dev.duet.config.ConfigLoader;
+import dev.duet.config.PipelineConfig;
+import dev.duet.config.PipelineConfig.ColumnSpec;
+import dev.duet.config.PipelineConfig.DerivedColumn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/** The steps from tagged-clean rows to the published clean table: impute, dedup, derive, split. */
+final class CleanFrame {
+  /** Hash buckets for the split; fractions are honoured to 1e-6. */
+  private static final long SPLIT_BUCKETS = 1_000_000L;
+
+  private CleanFrame() {}
+
+  /** Replaces nulls by a constant or by the given per-column medians. */
+  static Dataset<Row> impute(Dataset<Row> clean, PipelineConfig config, Map<String, Double> medians) {
+    Dataset<Row> out = clean;
+    for (ColumnSpec c : config.columns()) {
+      if (c.nulls() != PipelineConfig.NullPolicy.IMPUTE) {
+        continue;
+      }
+      Column value = c.imputesMedian() ? lit(medians.get(c.name())) : lit(c.impute().orElseThrow());
+      out = out.withColumn(c.name(), coalesce(ref(c.name()), value.cast(RowTagger.sparkType(c.type()))));
+    }
+    return out;
+  }
+
+  /**
+   * Keeps one row per key: the smallest by the other columns' values, so the survivor does not
+   * depend on partitioning or file order.
+   */
+  static Dataset<Row> dedup(Dataset<Row> clean, List<String> key) {
+    if (key.isEmpty()) {
+      return clean;
+    }
+    List<String> rest = new ArrayList<>();
+    for (String c : clean.columns()) {
+      if (!key.contains(c)) {
+        rest.add(c);
+      }
+    }
+    if (rest.isEmpty()) {
+      return clean.dropDuplicates(key.toArray(String[]::new));
+    }
+    Column[] keys = key.stream().map(RowTagger::ref).toArray(Column[]::new);
+    Dataset<Row> grouped = clean.groupBy(keys)
+        .agg(min(struct(rest.stream().map(RowTagger::ref).toArray(Column[]::new))).as("_duet_keep"));
+    Column[] ordered = java.util.Arrays.stream(clean.columns())
+        .map(c -> key.contains(c) ? ref(c) : col("_duet_keep." + "`" + c.replace("`", "``") + "`").as(c))
+        .toArray(Column[]::new);
+    return grouped.select(ordered);
+  }
+
+  static Dataset<Row> derive(Dataset<Row> clean, List<DerivedColumn> derived) {
+    Dataset<Row> out = clean;
+    for (DerivedColumn d : derived) {
+      out = out.withColumn(d.name(), derivedValue(d));
+    }
+    return out;
+  }
+
+  private static Column derivedValue(DerivedColumn d) {
+    if (d.expr().isPresent()) {
+      return expr(d.expr().get());
+    }
+    Column from = ref(d.from().orElseThrow());
+    if (d.above().isPresent()) {
+      return when(from.isNull(), lit(null).cast(DataTypes.IntegerType))
+          .otherwise(from.gt(lit(d.above().get())).cast(DataTypes.IntegerType));
+    }
+    return switch (d.part().orElseThrow()) {
+      case YEAR -> year(from);
+      case MONTH -> month(from);
+      case DAY -> dayofmonth(from);
+      case HOUR -> hour(from);
+      case DAY_OF_YEAR -> dayofyear(from);
+      // ISO: 1 = Monday … 7 = Sunday (Spark's dayofweek starts on Sunday).
+      case WEEKDAY -> pmod(dayofweek(from).plus(5), lit(7)).plus(1);
+    };
+  }
+
+  /**
+   * Adds the {@code split} column: "test" for a seeded hash of the key below the test fraction,
+   * else "train". The same seed and key values give the same split in every run and branch.
+   */
+  static Dataset<Row> split(Dataset<Row> clean, PipelineConfig config) {
+    List<String> key = config.split().key().isEmpty()
+        ? config.columns().stream().map(ColumnSpec::name).toList()
+        : config.split().key();
+    List<Column> hashed = new ArrayList<>();
+    hashed.add(lit(config.split().seed()));
+    key.forEach(k -> hashed.add(ref(k)));
+    long threshold = Math.round(config.split().testFraction() * SPLIT_BUCKETS);
+    Column bucket = pmod(xxhash64(hashed.toArray(Column[]::new)), lit(SPLIT_BUCKETS));
+    return clean.withColumn(ConfigLoader.SPLIT_COLUMN, when(bucket.lt(threshold), lit("test")).otherwise(lit("train")));
+  }
+}

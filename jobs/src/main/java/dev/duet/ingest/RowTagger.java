@@ -1,0 +1,191 @@
+package dev.duet.ingest;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.to_timestamp;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+
+import dev.duet.config.PipelineConfig;
+import dev.duet.config.PipelineConfig.CaseRule;
+import dev.duet.config.PipelineConfig.ColumnSpec;
+import dev.duet.config.PipelineConfig.ColumnType;
+import dev.duet.config.PipelineConfig.NullPolicy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
+
+/**
+ * Applies the per-column cleaning rules to raw rows and tags each row with the first rule it
+ * breaks. The result has the declared columns, cast and normalised, plus {@link #RULE} (null for
+ * a clean row), {@link #DETAIL} (a readable reason), {@link #RAW} (the record as text) and
+ * {@link #SOURCE} (its file); the last three are filled for tagged rows only.
+ *
+ * <p>Rule names: {@code parse}, then per column in declared order {@code encoding:<c>},
+ * {@code type:<c>}, {@code null:<c>} (or {@code drop:<c>}, not quarantined but counted),
+ * {@code range:<c>}, {@code allowed:<c>}, {@code pattern:<c>}.
+ */
+final class RowTagger {
+  static final String CORRUPT = "_duet_corrupt";
+  static final String RULE = "_duet_rule";
+  static final String DETAIL = "_duet_detail";
+  static final String RAW = "_duet_raw";
+  static final String SOURCE = "_duet_source";
+  static final String DROP_PREFIX = "drop:";
+  private static final int SHOWN_CHARS = 80;
+
+  private record Check(String rule, Column broken, Column detail) {}
+
+  private RowTagger() {}
+
+  static Dataset<Row> tag(Dataset<Row> raw, PipelineConfig config) {
+    boolean hasCorrupt = Arrays.asList(raw.columns()).contains(CORRUPT);
+    List<Check> checks = new ArrayList<>();
+    if (hasCorrupt) {
+      checks.add(new Check("parse", col(CORRUPT).isNotNull(),
+          lit("malformed " + config.input().format().name().toLowerCase() + " record")));
+    }
+    List<Column> typedColumns = new ArrayList<>();
+    List<Column> rawColumns = new ArrayList<>();
+    for (ColumnSpec spec : config.columns()) {
+      Column rawCol = ref(spec.name());
+      rawColumns.add(rawCol);
+      DataType rawType = raw.schema().apply(spec.name()).dataType();
+      Column value = normalised(rawCol, rawType, spec);
+      Column typed = typed(value, rawType, spec);
+      typedColumns.add(typed.as(spec.name()));
+      checks.addAll(checks(spec, value, rawType, typed));
+    }
+
+    Column rule = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
+        : coalesce(checks.stream().map(c -> when(c.broken(), lit(c.rule()))).toArray(Column[]::new));
+    Column detail = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
+        : coalesce(checks.stream().map(c -> when(c.broken(), c.detail())).toArray(Column[]::new));
+    Column record = to_json(struct(rawColumns.toArray(Column[]::new)));
+    if (hasCorrupt) {
+      record = coalesce(col(CORRUPT), record);
+    }
+
+    // Two projections so the rule is computed once per row, not once per use.
+    List<Column> first = new ArrayList<>(typedColumns);
+    first.add(rule.as(RULE));
+    first.add(detail.as(DETAIL));
+    first.add(record.as("_duet_record"));
+    first.add(input_file_name().as("_duet_file"));
+    List<Column> second = new ArrayList<>();
+    config.columns().forEach(c -> second.add(ref(c.name())));
+    second.add(col(RULE));
+    second.add(col(DETAIL));
+    second.add(when(col(RULE).isNotNull(), col("_duet_record")).as(RAW));
+    second.add(when(col(RULE).isNotNull(), col("_duet_file")).as(SOURCE));
+    return raw.select(first.toArray(Column[]::new)).select(second.toArray(Column[]::new));
+  }
+
+  /** A column reference that survives dots and spaces in names. */
+  static Column ref(String name) {
+    return col("`" + name.replace("`", "``") + "`");
+  }
+
+  private static Column normalised(Column v, DataType rawType, ColumnSpec spec) {
+    if (!rawType.equals(DataTypes.StringType)) {
+      return v;
+    }
+    if (spec.trim()) {
+      v = trim(v);
+    }
+    if (spec.type() != ColumnType.STRING || spec.trim()) {
+      v = when(trim(v).equalTo(""), lit(null).cast(DataTypes.StringType)).otherwise(v); // blank = missing
+    }
+    if (spec.collapseSpaces()) {
+      v = regexp_replace(v, "\\s+", " ");
+    }
+    if (spec.caseRule() == CaseRule.UPPER) {
+      v = upper(v);
+    } else if (spec.caseRule() == CaseRule.LOWER) {
+      v = lower(v);
+    }
+    return v;
+  }
+
+  private static Column typed(Column v, DataType rawType, ColumnSpec spec) {
+    DataType target = sparkType(spec.type());
+    if (rawType.equals(target)) {
+      return v;
+    }
+    if (rawType.equals(DataTypes.StringType) && spec.format().isPresent()) {
+      return spec.type() == ColumnType.DATE ? to_date(v, spec.format().get()) : to_timestamp(v, spec.format().get());
+    }
+    return v.cast(target);
+  }
+
+  private static List<Check> checks(ColumnSpec spec, Column value, DataType rawType, Column typed) {
+    String c = spec.name();
+    List<Check> out = new ArrayList<>();
+    DataType target = sparkType(spec.type());
+    if (rawType.equals(DataTypes.StringType) && spec.type() == ColumnType.STRING) {
+      out.add(new Check("encoding:" + c, value.contains("\uFFFD"),
+          lit(c + " holds bytes that are not valid text in the input encoding")));
+    }
+    if (!rawType.equals(target)) {
+      Column lost = typed.isNull();
+      if (rawType instanceof NumericType && target instanceof IntegralType) {
+        lost = lost.or(typed.cast(rawType).notEqual(value)); // overflow or truncated fraction
+      }
+      out.add(new Check("type:" + c, value.isNotNull().and(lost),
+          concat(lit(c + "='"), shown(value), lit("' is not a " + spec.type().sqlName()
+              + spec.format().map(f -> " in format " + f).orElse("")))));
+    }
+    if (spec.nulls() == NullPolicy.QUARANTINE) {
+      out.add(new Check("null:" + c, typed.isNull(), lit(c + " is null")));
+    } else if (spec.nulls() == NullPolicy.DROP) {
+      out.add(new Check(DROP_PREFIX + c, typed.isNull(), lit(c + " is null (dropped)")));
+    }
+    spec.min().ifPresent(min -> out.add(new Check("range:" + c, typed.lt(lit(min).cast(target)),
+        concat(lit(c + "="), shown(typed), lit(" is below min " + min)))));
+    spec.max().ifPresent(max -> out.add(new Check("range:" + c, typed.gt(lit(max).cast(target)),
+        concat(lit(c + "="), shown(typed), lit(" is above max " + max)))));
+    if (!spec.allowed().isEmpty()) {
+      Object[] allowed = spec.allowed().stream().map(a -> lit(a).cast(target)).toArray();
+      out.add(new Check("allowed:" + c, typed.isNotNull().and(typed.isin(allowed).unary_$bang()),
+          concat(lit(c + "='"), shown(typed), lit("' is not an allowed value"))));
+    }
+    spec.pattern().ifPresent(p -> out.add(new Check("pattern:" + c,
+        typed.isNotNull().and(typed.rlike("^(?:" + p + ")$").unary_$bang()),
+        concat(lit(c + "='"), shown(typed), lit("' does not match " + p)))));
+    return out;
+  }
+
+  private static Column shown(Column v) {
+    return substring(v.cast(DataTypes.StringType), 1, SHOWN_CHARS);
+  }
+
+  static DataType sparkType(ColumnType t) {
+    return switch (t) {
+      case STRING -> DataTypes.StringType;
+      case INT -> DataTypes.IntegerType;
+      case LONG -> DataTypes.LongType;
+      case DOUBLE -> DataTypes.DoubleType;
+      case FLOAT -> DataTypes.FloatType;
+      case BOOLEAN -> DataTypes.BooleanType;
+      case DATE -> DataTypes.DateType;
+      case TIMESTAMP -> DataTypes.TimestampType;
+    };
+  }
+}

@@ -1,0 +1,62 @@
+package dev.duet.store;
+
+import dev.duet.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The shared store: any Hadoop FileSystem URI (file://, hdfs://, s3a://). Stages meet only
+ * here, under {@code <store>/<pipeline>/<run-id>/<stage>/}.
+ */
+public final class RunStore {
+  public static final String DEFAULT_URI = "./artifacts";
+
+  private final FileSystem fs;
+  private final Path root;
+
+  private RunStore(FileSystem fs, Path root) {
+    this.fs = fs;
+    this.root = root;
+  }
+
+  /** A store URI; a bare path (relative or absolute) means the local file system. */
+  public static RunStore open(String uri, Configuration hadoopConf) {
+    try {
+      Path path = new Path(uri);
+      URI u = path.toUri();
+      FileSystem fs = u.getScheme() == null ? FileSystem.getLocal(hadoopConf) : path.getFileSystem(hadoopConf);
+      return new RunStore(fs, fs.makeQualified(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open store " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  public FileSystem fs() {
+    return fs;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Path runDir(String pipeline, String runId) {
+    requireId("pipeline", pipeline);
+    requireId("run id", runId);
+    return new Path(new Path(root, pipeline), runId);
+  }
+
+  public StageOutput stage(String pipeline, String runId, String stage) {
+    return new StageOutput(fs, runDir(pipeline, runId), stage);
+  }
+
+  private static void requireId(String what, String id) {
+    if (id == null || !ConfigLoader.ID.matcher(id).matches() || id.contains("..")) {
+      throw new IllegalArgumentException("Invalid " + what + " '" + id
+          + "': use letters, digits, '-', '_' and '.'");
+    }
+  }
+}
