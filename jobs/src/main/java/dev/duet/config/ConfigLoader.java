@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.apache.spark.sql.catalyst.parser.CatalystSqlParser;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 
 /**
  * Parses a pipeline YAML into {@link PipelineConfig} and validates it in one pass: unknown keys,
@@ -42,6 +42,7 @@ public final class ConfigLoader {
   /** Columns the ingest stage adds itself. */
   public static final String SPLIT_COLUMN = "split";
 
+  private static final Pattern NAME_RANGE = Pattern.compile("(.*)\\{(\\d{1,6})\\.\\.(\\d{1,6})}(.*)");
   static final double DEFAULT_TEST_FRACTION = 0.2;
   static final long DEFAULT_SEED = 42L;
 
@@ -100,7 +101,7 @@ public final class ConfigLoader {
     InputConfig input = new InputConfig(path, format, in.stringMap("options"));
     in.finish();
 
-    List<ColumnSpec> columns = root.objects("columns", ConfigLoader::readColumn);
+    List<ColumnSpec> columns = expandRanges(root.objects("columns", ConfigLoader::readColumn));
     if (columns.isEmpty() && !root.has("columns")) {
       root.problem("columns is required: list the expected input columns with their types");
     }
@@ -180,6 +181,25 @@ public final class ConfigLoader {
         List.copyOf(allowed), pattern);
   }
 
+  /** {@code pixel{0..783}} stands for pixel0 … pixel783, each with the same rules. */
+  private static List<ColumnSpec> expandRanges(List<ColumnSpec> specs) {
+    List<ColumnSpec> out = new ArrayList<>();
+    for (ColumnSpec c : specs) {
+      java.util.regex.Matcher m = c.name() == null ? null : NAME_RANGE.matcher(c.name());
+      if (m == null || !m.matches()) {
+        out.add(c);
+        continue;
+      }
+      int from = Integer.parseInt(m.group(2));
+      int to = Integer.parseInt(m.group(3));
+      for (int i = from; i <= to; i++) {
+        out.add(new ColumnSpec(m.group(1) + i + m.group(4), c.type(), c.format(), c.nulls(), c.impute(), c.trim(),
+            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern()));
+      }
+    }
+    return out;
+  }
+
   /** A numeric bound as a number; date/timestamp bounds are checked for shape only. */
   private static Optional<Double> bound(YamlObject c, String where, Optional<String> value, ColumnType type) {
     if (value.isEmpty()) {
@@ -240,7 +260,7 @@ public final class ConfigLoader {
     }
     expr.ifPresent(e -> {
       try {
-        CatalystSqlParser.parseExpression(e);
+        CatalystSqlParser$.MODULE$.parseExpression(e);
       } catch (RuntimeException ex) {
         d.problem("Cannot set " + where + ".expr to '" + e + "': " + firstLine(ex.getMessage()));
       }

@@ -39,40 +39,9 @@ final class QualityReport {
 
   private QualityReport() {}
 
-  /** nulls, min, max, mean, stddev (numeric), approx distinct: one aggregation over the table. */
+  /** nulls, min, max, mean, stddev (numbers), approx distinct per column, in one pass. */
   static ObjectNode columnStats(Dataset<Row> clean, long rows) {
-    List<StructField> fields = statFields(clean);
-    List<Column> aggs = new ArrayList<>();
-    for (StructField f : fields) {
-      Column c = ref(f.name());
-      aggs.add(count(c));
-      aggs.add(approx_count_distinct(c));
-      aggs.add(min(c).cast(DataTypes.StringType));
-      aggs.add(max(c).cast(DataTypes.StringType));
-      if (f.dataType() instanceof NumericType) {
-        aggs.add(mean(c));
-        aggs.add(stddev(c));
-      }
-    }
-    ObjectNode out = Json.object();
-    if (fields.isEmpty()) {
-      return out;
-    }
-    Row r = clean.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
-    int i = 0;
-    for (StructField f : fields) {
-      ObjectNode s = out.putObject(f.name());
-      s.put("type", f.dataType().simpleString());
-      s.put("nulls", rows - r.getLong(i++));
-      s.put("approx_distinct", r.getLong(i++));
-      putValue(s, "min", r.get(i++), f);
-      putValue(s, "max", r.get(i++), f);
-      if (f.dataType() instanceof NumericType) {
-        putDouble(s, "mean", r.get(i++));
-        putDouble(s, "stddev", r.get(i++));
-      }
-    }
-    return out;
+    return ColumnProfile.of(clean, statFields(clean), rows);
   }
 
   /**
@@ -146,16 +115,6 @@ final class QualityReport {
       }
     }
     return fields;
-  }
-
-  private static void putValue(ObjectNode s, String key, Object v, StructField f) {
-    if (v == null) {
-      s.putNull(key);
-    } else if (f.dataType() instanceof NumericType) {
-      s.put(key, Double.parseDouble(v.toString()));
-    } else {
-      s.put(key, v.toString());
-    }
   }
 
   private static void putDouble(ObjectNode s, String key, Object v) {

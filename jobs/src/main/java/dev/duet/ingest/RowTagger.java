@@ -57,45 +57,57 @@ final class RowTagger {
 
   static Dataset<Row> tag(Dataset<Row> raw, PipelineConfig config) {
     boolean hasCorrupt = Arrays.asList(raw.columns()).contains(CORRUPT);
+    List<ColumnSpec> specs = config.columns();
+
+    // 1. Normalise and cast each value once; keep the normalised text beside it for the checks.
+    List<Column> values = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      ColumnSpec spec = specs.get(i);
+      DataType rawType = raw.schema().apply(spec.name()).dataType();
+      Column value = normalised(ref(spec.name()), rawType, spec);
+      values.add(typed(value, rawType, spec).as(spec.name()));
+      values.add(value.as(textName(i)));
+      values.add(ref(spec.name()).as(rawName(i)));
+    }
+    values.add(hasCorrupt ? col(CORRUPT) : lit(null).cast(DataTypes.StringType).as(CORRUPT));
+    values.add(input_file_name().as("_duet_file"));
+    Dataset<Row> cast = raw.select(values.toArray(Column[]::new));
+
+    // 2. The first broken rule. 3. Detail, raw record and file, computed for tagged rows only.
     List<Check> checks = new ArrayList<>();
     if (hasCorrupt) {
       checks.add(new Check("parse", col(CORRUPT).isNotNull(),
           lit("malformed " + config.input().format().name().toLowerCase() + " record")));
     }
-    List<Column> typedColumns = new ArrayList<>();
-    List<Column> rawColumns = new ArrayList<>();
-    for (ColumnSpec spec : config.columns()) {
-      Column rawCol = ref(spec.name());
-      rawColumns.add(rawCol);
-      DataType rawType = raw.schema().apply(spec.name()).dataType();
-      Column value = normalised(rawCol, rawType, spec);
-      Column typed = typed(value, rawType, spec);
-      typedColumns.add(typed.as(spec.name()));
-      checks.addAll(checks(spec, value, rawType, typed));
+    for (int i = 0; i < specs.size(); i++) {
+      ColumnSpec spec = specs.get(i);
+      checks.addAll(checks(spec, col(textName(i)), raw.schema().apply(spec.name()).dataType(), ref(spec.name())));
     }
-
     Column rule = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
         : coalesce(checks.stream().map(c -> when(c.broken(), lit(c.rule()))).toArray(Column[]::new));
     Column detail = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
         : coalesce(checks.stream().map(c -> when(c.broken(), c.detail())).toArray(Column[]::new));
-    Column record = to_json(struct(rawColumns.toArray(Column[]::new)));
-    if (hasCorrupt) {
-      record = coalesce(col(CORRUPT), record);
-    }
+    Column record = coalesce(col(CORRUPT),
+        to_json(struct(java.util.stream.IntStream.range(0, specs.size())
+            .mapToObj(i -> col(rawName(i)).as(specs.get(i).name())).toArray(Column[]::new))));
 
-    // Two projections so the rule is computed once per row, not once per use.
-    List<Column> first = new ArrayList<>(typedColumns);
-    first.add(rule.as(RULE));
-    first.add(detail.as(DETAIL));
-    first.add(record.as("_duet_record"));
-    first.add(input_file_name().as("_duet_file"));
-    List<Column> second = new ArrayList<>();
-    config.columns().forEach(c -> second.add(ref(c.name())));
-    second.add(col(RULE));
-    second.add(col(DETAIL));
-    second.add(when(col(RULE).isNotNull(), col("_duet_record")).as(RAW));
-    second.add(when(col(RULE).isNotNull(), col("_duet_file")).as(SOURCE));
-    return raw.select(first.toArray(Column[]::new)).select(second.toArray(Column[]::new));
+    List<Column> withRule = new ArrayList<>(List.of(cast.columns()).stream().map(RowTagger::ref).toList());
+    withRule.add(rule.as(RULE));
+    List<Column> out = new ArrayList<>();
+    specs.forEach(c -> out.add(ref(c.name())));
+    out.add(col(RULE));
+    out.add(when(col(RULE).isNotNull(), detail).as(DETAIL));
+    out.add(when(col(RULE).isNotNull(), record).as(RAW));
+    out.add(when(col(RULE).isNotNull(), col("_duet_file")).as(SOURCE));
+    return cast.select(withRule.toArray(Column[]::new)).select(out.toArray(Column[]::new));
+  }
+
+  private static String textName(int i) {
+    return "_duet_t" + i;
+  }
+
+  private static String rawName(int i) {
+    return "_duet_r" + i;
   }
 
   /** A column reference that survives dots and spaces in names. */

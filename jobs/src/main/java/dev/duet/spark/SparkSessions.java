@@ -19,6 +19,11 @@ public final class SparkSessions {
     if (!conf.contains("spark.master")) {
       conf.setMaster(EMBEDDED_MASTER);
     }
+    if (conf.get("spark.master").startsWith("local")) {
+      // Embedded: everything stays on this host, so the driver listens on loopback only.
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
     // Reproducible date parts and timestamp parsing, whatever the host's zone.
     conf.setIfMissing("spark.sql.session.timeZone", "UTC");
     // Duet logs its own progress with an ETA; Spark's console bar would interleave with it.

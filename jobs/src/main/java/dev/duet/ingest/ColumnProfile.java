@@ -1,0 +1,185 @@
+package dev.duet.ingest;
+
+import com.clearspring.analytics.stream.cardinality.CardinalityMergeException;
+import com.clearspring.analytics.stream.cardinality.HyperLogLogPlus;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.store.Json;
+import java.io.Serializable;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampType;
+
+/**
+ * Per-column profile (non-null count, min, max, mean and stddev of numbers, approx distinct) of a
+ * table, computed in one tree-aggregated pass over its rows. One plain loop per row keeps a
+ * 785-column table (MNIST) as cheap as a narrow one, where a SQL aggregation with thousands of
+ * aggregate functions runs interpreted and takes minutes.
+ */
+final class ColumnProfile implements Serializable {
+  private static final long serialVersionUID = 1L;
+  /** HyperLogLog++ precision: about 1.6% standard error; sparse up to 2^20 for small columns. */
+  private static final int HLL_P = 12;
+  private static final int HLL_SP = 20;
+
+  private enum Kind { NUMBER, TIMESTAMP, DATE, TEXT }
+
+  private final Kind[] kinds;
+  private final long[] count;
+  private final double[] mean;
+  private final double[] m2;
+  private final double[] min;
+  private final double[] max;
+  private final String[] minText;
+  private final String[] maxText;
+  private final HyperLogLogPlus[] distinct;
+
+  private ColumnProfile(List<StructField> fields) {
+    int n = fields.size();
+    kinds = new Kind[n];
+    for (int i = 0; i < n; i++) {
+      kinds[i] = kind(fields.get(i).dataType());
+    }
+    count = new long[n];
+    mean = new double[n];
+    m2 = new double[n];
+    min = new double[n];
+    max = new double[n];
+    java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+    java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    minText = new String[n];
+    maxText = new String[n];
+    distinct = new HyperLogLogPlus[n];
+    for (int i = 0; i < n; i++) {
+      distinct[i] = new HyperLogLogPlus(HLL_P, HLL_SP);
+    }
+  }
+
+  /** Profiles {@code fields} (columns of {@code table}, selected in that order). */
+  static ObjectNode of(Dataset<Row> table, List<StructField> fields, long rows) {
+    String[] names = fields.stream().map(StructField::name).toArray(String[]::new);
+    ColumnProfile zero = new ColumnProfile(fields);
+    ColumnProfile p = table.select(java.util.Arrays.stream(names).map(RowTagger::ref)
+            .toArray(org.apache.spark.sql.Column[]::new))
+        .javaRDD()
+        .treeAggregate(zero, ColumnProfile::add, ColumnProfile::merge);
+    return p.toJson(fields, rows);
+  }
+
+  private static Kind kind(DataType t) {
+    if (t instanceof NumericType) {
+      return Kind.NUMBER;
+    }
+    if (t instanceof TimestampType) {
+      return Kind.TIMESTAMP;
+    }
+    if (t instanceof DateType) {
+      return Kind.DATE;
+    }
+    return Kind.TEXT;
+  }
+
+  private ColumnProfile add(Row r) {
+    for (int i = 0; i < kinds.length; i++) {
+      if (r.isNullAt(i)) {
+        continue;
+      }
+      Object v = r.get(i);
+      distinct[i].offer(v instanceof Number ? ((Number) v).doubleValue() : v.toString());
+      long n = ++count[i];
+      if (kinds[i] == Kind.TEXT) {
+        String s = v.toString();
+        if (minText[i] == null || s.compareTo(minText[i]) < 0) {
+          minText[i] = s;
+        }
+        if (maxText[i] == null || s.compareTo(maxText[i]) > 0) {
+          maxText[i] = s;
+        }
+        continue;
+      }
+      double x = switch (kinds[i]) {
+        case TIMESTAMP -> ((Timestamp) v).getTime();
+        case DATE -> ((Date) v).getTime();
+        default -> ((Number) v).doubleValue();
+      };
+      min[i] = Math.min(min[i], x);
+      max[i] = Math.max(max[i], x);
+      double d = x - mean[i]; // Welford: stable for large values such as epoch millis
+      mean[i] += d / n;
+      m2[i] += d * (x - mean[i]);
+    }
+    return this;
+  }
+
+  private ColumnProfile merge(ColumnProfile o) {
+    for (int i = 0; i < kinds.length; i++) {
+      long n = count[i] + o.count[i];
+      if (o.count[i] > 0) {
+        double d = o.mean[i] - mean[i];
+        m2[i] += o.m2[i] + d * d * count[i] * o.count[i] / n;
+        mean[i] += d * o.count[i] / n;
+      }
+      count[i] = n;
+      min[i] = Math.min(min[i], o.min[i]);
+      max[i] = Math.max(max[i], o.max[i]);
+      if (o.minText[i] != null && (minText[i] == null || o.minText[i].compareTo(minText[i]) < 0)) {
+        minText[i] = o.minText[i];
+      }
+      if (o.maxText[i] != null && (maxText[i] == null || o.maxText[i].compareTo(maxText[i]) > 0)) {
+        maxText[i] = o.maxText[i];
+      }
+      try {
+        distinct[i].addAll(o.distinct[i]);
+      } catch (CardinalityMergeException e) {
+        throw new IllegalStateException(e); // same precision on both sides: cannot happen
+      }
+    }
+    return this;
+  }
+
+  private ObjectNode toJson(List<StructField> fields, long rows) {
+    ObjectNode out = Json.object();
+    for (int i = 0; i < kinds.length; i++) {
+      ObjectNode s = out.putObject(fields.get(i).name());
+      s.put("type", fields.get(i).dataType().simpleString());
+      s.put("nulls", rows - count[i]);
+      s.put("approx_distinct", distinct[i].cardinality());
+      if (count[i] == 0) {
+        s.putNull("min");
+        s.putNull("max");
+        continue;
+      }
+      switch (kinds[i]) {
+        case TEXT -> {
+          s.put("min", minText[i]);
+          s.put("max", maxText[i]);
+        }
+        case TIMESTAMP -> {
+          s.put("min", new Timestamp((long) min[i]).toInstant().toString());
+          s.put("max", new Timestamp((long) max[i]).toInstant().toString());
+        }
+        case DATE -> {
+          s.put("min", new Date((long) min[i]).toString());
+          s.put("max", new Date((long) max[i]).toString());
+        }
+        case NUMBER -> {
+          s.put("min", min[i]);
+          s.put("max", max[i]);
+          s.put("mean", mean[i]);
+          if (count[i] > 1) {
+            s.put("stddev", Math.sqrt(m2[i] / (count[i] - 1)));
+          } else {
+            s.putNull("stddev");
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
