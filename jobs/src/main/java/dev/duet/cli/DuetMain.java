@@ -5,6 +5,7 @@ import dev.duet.config.ConfigException;
 import dev.duet.ingest.InputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,11 +31,26 @@ public final class DuetMain {
 
   /** Runs the CLI without exiting; what {@link #main} and the tests call. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    return execute(commandLine(out, err), args);
+    return execute(commandLine(out, err, CommandLine.defaultFactory()), args);
   }
 
-  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new DuetMain());
+  /** As {@link #execute(String[], PrintWriter, PrintWriter)}, on a session the caller owns and keeps open. */
+  static int execute(String[] args, PrintWriter out, PrintWriter err, SparkSession session) {
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        K made = CommandLine.defaultFactory().create(cls);
+        if (made instanceof StageCommand stage) {
+          stage.sharedSession = session;
+        }
+        return made;
+      }
+    };
+    return execute(commandLine(out, err, factory), args);
+  }
+
+  private static CommandLine commandLine(PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
+    CommandLine cli = new CommandLine(new DuetMain(), factory);
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, args) -> {
@@ -70,7 +86,7 @@ public final class DuetMain {
     return cli;
   }
 
-  static int execute(CommandLine cli, String[] args) {
+  private static int execute(CommandLine cli, String[] args) {
     if (args.length == 0) {
       cli.usage(cli.getErr());
       return USAGE;

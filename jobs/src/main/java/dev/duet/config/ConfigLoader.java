@@ -261,7 +261,7 @@ public final class ConfigLoader {
     expr.ifPresent(e -> {
       try {
         CatalystSqlParser$.MODULE$.parseExpression(e);
-      } catch (RuntimeException ex) {
+      } catch (Exception ex) { // ParseException is checked in Java's eyes
         d.problem("Cannot set " + where + ".expr to '" + e + "': " + firstLine(ex.getMessage()));
       }
     });
