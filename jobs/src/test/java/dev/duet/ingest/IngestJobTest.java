@@ -133,13 +133,13 @@ class IngestJobTest {
 
   @Test
   void imputesTheMedianOfTheCleanRows() throws IOException {
-    Path csv = write("median.csv", "v\n1\n2\n\n100\n3\n-50\n");
+    Path csv = write("median.csv", "id,v\na,1\nb,2\nc,\nd,100\ne,3\nf,-50\n");
     IngestResult r = ingest("""
         pipeline: median
         task: regression
         label: v
         input: {path: "%s", format: csv}
-        columns: [{name: v, type: double, nulls: impute, impute: median, min: 0}]
+        columns: [{name: id, type: string}, {name: v, type: double, nulls: impute, impute: median, min: 0}]
         """.formatted(csv));
     assertThat(r.byRule()).containsExactly(Map.entry("range:v", 1L));
     List<Double> values = spark.read().parquet(tmp.resolve("out/clean").toString()).select("v").orderBy("v")
