@@ -61,7 +61,7 @@ public final class DuetMain {
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       String stage = cmd.getCommandName();
-      boolean verbose = parsed.hasMatchedOption("--verbose");
+      boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.verbose;
       if (ex instanceof ConfigException ce) {
         ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
         err.flush();

@@ -100,7 +100,7 @@ abstract class StageCommand implements Callable<Integer> {
       stdout.printf("%s: done, output in %s%n", stageName(), out.dir());
       stdout.flush();
       return 0;
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // SparkException is checked, yet thrown from Scala code
       out.abort();
       throw e;
     } finally {

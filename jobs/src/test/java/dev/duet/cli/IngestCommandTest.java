@@ -1,0 +1,189 @@
+package dev.duet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.testing.Cli;
+import dev.duet.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ingest command as a user meets it: exit codes, messages, resume, atomic publishing. */
+class IngestCommandTest {
+  @TempDir
+  Path tmp;
+
+  private Path data;
+  private Path store;
+
+  @BeforeEach
+  void writeInput() throws IOException {
+    data = Files.writeString(tmp.resolve("in.csv"), "a,b\n1,x\n2,y\n3,z\n4,x\n");
+    store = tmp.resolve("store");
+  }
+
+  @Test
+  void rejectsABadConfigWithOneLinePerProblemBeforeSparkStarts() throws IOException {
+    Path conf = config("""
+        pipeline: p
+        task: guess
+        label: b
+        input: {path: "%s", format: csv}
+        columns: [{name: a, type: int, min: x}, {name: b, type: sting}]
+        extra: 1
+        """);
+    // No session given: if the command got as far as Spark it would start one and fail differently.
+    Cli r = Cli.capture((out, err) -> DuetMain.execute(args(conf, "r1"), out, err));
+    assertThat(r.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(r.errLines()).containsExactly(
+        "duet ingest: Cannot set task to 'guess': must be one of classification, regression",
+        "duet ingest: Cannot set columns.a.min to 'x': not a number",
+        "duet ingest: Cannot set columns[1].type to 'sting': must be one of string, int, long, double, float, boolean, date, timestamp",
+        "duet ingest: Unknown key extra");
+    assertThat(store).as("nothing written").doesNotExist();
+  }
+
+  @Test
+  void namesColumnsTheInputLacks() throws IOException {
+    Path conf = config("""
+        pipeline: p
+        task: classification
+        label: b
+        input: {path: "%s", format: csv}
+        columns: [{name: a, type: int}, {name: b, type: string}, {name: c, type: double}, {name: d, type: int}]
+        """);
+    Cli r = Cli.capture((out, err) -> DuetMain.execute(args(conf, "r1"), out, err));
+    assertThat(r.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(r.errLines()).hasSize(2).allSatisfy(l -> assertThat(l).contains("has no such column (it has: a, b)"));
+    assertThat(store).doesNotExist();
+  }
+
+  @Test
+  void reportsAMissingInputFileAsAConfigError() throws IOException {
+    Files.delete(data);
+    String[] args = args(validConfig(), "r1");
+    Cli r = Cli.capture((out, err) -> DuetMain.execute(args, out, err));
+    assertThat(r.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(r.errLines()).singleElement().asString()
+        .isEqualTo("duet ingest: Cannot read input.path " + data + ": no such file or directory");
+  }
+
+  @Test
+  void reportsAnEmptyInputFile() throws IOException {
+    Files.writeString(data, "");
+    String[] args = args(validConfig(), "r1");
+    Cli r = Cli.capture((out, err) -> DuetMain.execute(args, out, err));
+    assertThat(r.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(r.errLines()).singleElement().asString().contains("it holds no data (1 files, 0 bytes)");
+  }
+
+  @Test
+  void rejectsUnknownOptionsAndBadRunIds() throws IOException {
+    Cli unknown = Cli.capture((out, err) -> DuetMain.execute(new String[] {"ingest", "--config", "x.yaml", "--fast"}, out, err));
+    assertThat(unknown.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(unknown.err()).contains("Unknown option: '--fast'");
+    Cli noStage = Cli.capture((out, err) -> DuetMain.execute(new String[] {}, out, err));
+    assertThat(noStage.exitCode()).isEqualTo(DuetMain.USAGE);
+    String[] badArgs = args(validConfig(), "../up");
+    Cli badRun = Cli.capture((out, err) -> DuetMain.execute(badArgs, out, err));
+    assertThat(badRun.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(badRun.errLines()).singleElement().asString().contains("Cannot use run id '../up'");
+  }
+
+  @Test
+  void skipsAFinishedStageAndRedoesItWithForce() throws IOException {
+    Path conf = validConfig();
+    Cli first = run(args(conf, "r1"));
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    Path stage = store.resolve("p/r1/ingest");
+    assertThat(stage.resolve("_SUCCESS")).exists();
+    JsonNode manifest = json(stage.resolve("manifest.json"));
+    assertThat(manifest.at("/inputs/0/rows").asLong()).isEqualTo(4);
+    assertThat(manifest.at("/inputs/0/hash/method").asText()).isEqualTo("content");
+    assertThat(manifest.at("/config_sha256").asText()).hasSize(64);
+    assertThat(manifest.at("/versions/spark").asText()).startsWith("3.5.");
+    assertThat(manifest.at("/outputs/0/rows").asLong()).isEqualTo(4);
+
+    Cli second = run(args(conf, "r1"));
+    assertThat(second.exitCode()).isZero();
+    assertThat(second.out()).contains("already finished this stage, skipping");
+    assertThat(json(stage.resolve("manifest.json"))).as("untouched").isEqualTo(manifest);
+
+    Cli forced = run(append(args(conf, "r1"), "--force"));
+    assertThat(forced.exitCode()).as(forced.err()).isZero();
+    assertThat(forced.out()).contains("read 4 rows");
+    assertThat(json(stage.resolve("manifest.json")).at("/started_at")).isNotEqualTo(manifest.at("/started_at"));
+    assertThat(leftovers()).as("no temporaries after publish").isEmpty();
+  }
+
+  @Test
+  void aFailedStageLeavesNothingThatLooksFinished() throws IOException {
+    Path conf = config("""
+        pipeline: p
+        task: classification
+        label: b
+        input: {path: "%s", format: csv}
+        columns: [{name: a, type: int}, {name: b, type: string}]
+        derive: [{name: checked, expr: "if(a < 3, a, raise_error('a is too big'))"}]
+        """);
+    Cli r = run(args(conf, "r1"));
+    assertThat(r.exitCode()).isEqualTo(DuetMain.RUNTIME_FAILURE);
+    assertThat(r.errLines()).hasSize(2);
+    assertThat(r.errLines().get(0)).startsWith("duet ingest failed: ").contains("a is too big");
+    assertThat(r.errLines().get(1)).isEqualTo("(run with --verbose for the stack trace)");
+    assertThat(store.resolve("p/r1/ingest")).as("no half-written stage").doesNotExist();
+    assertThat(leftovers()).as("work dir removed").isEmpty();
+
+    Cli verbose = run(append(args(conf, "r2"), "--verbose"));
+    assertThat(verbose.exitCode()).isEqualTo(DuetMain.RUNTIME_FAILURE);
+    assertThat(verbose.err()).contains("\tat org.apache.spark.");
+  }
+
+  private Cli run(String[] args) {
+    return Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
+  }
+
+  private String[] args(Path conf, String runId) {
+    return new String[] {"ingest", "--config", conf.toString(), "--run-id", runId, "--store", store.toString()};
+  }
+
+  private static String[] append(String[] args, String extra) {
+    String[] out = java.util.Arrays.copyOf(args, args.length + 1);
+    out[args.length] = extra;
+    return out;
+  }
+
+  private Path validConfig() throws IOException {
+    return config("""
+        pipeline: p
+        task: classification
+        label: b
+        input: {path: "%s", format: csv}
+        columns: [{name: a, type: int}, {name: b, type: string}]
+        """);
+  }
+
+  private Path config(String yaml) throws IOException {
+    return Files.writeString(tmp.resolve("p.yaml"), yaml.formatted(data));
+  }
+
+  private java.util.List<Path> leftovers() throws IOException {
+    Path run = store.resolve("p/r1");
+    if (!Files.exists(run)) {
+      return java.util.List.of();
+    }
+    try (Stream<Path> s = Files.list(run)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(".ingest.")).toList();
+    }
+  }
+
+  private static JsonNode json(Path p) throws IOException {
+    return new ObjectMapper().readTree(p.toFile());
+  }
+}
