@@ -34,8 +34,11 @@ public final class DuetMain {
     return execute(commandLine(out, err, CommandLine.defaultFactory()), args);
   }
 
-  /** As {@link #execute(String[], PrintWriter, PrintWriter)}, on a session the caller owns and keeps open. */
-  static int execute(String[] args, PrintWriter out, PrintWriter err, SparkSession session) {
+  /**
+   * As {@link #execute(String[], PrintWriter, PrintWriter)}, on a session the caller owns and
+   * keeps open (tests, benchmarks, embedding Duet in another Spark application).
+   */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err, SparkSession session) {
     CommandLine.IFactory factory = new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> cls) throws Exception {

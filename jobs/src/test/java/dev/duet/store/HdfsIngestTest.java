@@ -3,7 +3,7 @@ package dev.duet.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.duet.cli.CliAccess;
+import dev.duet.cli.DuetMain;
 import dev.duet.testing.Cli;
 import dev.duet.testing.MessyCsv;
 import dev.duet.testing.SparkTestSession;
@@ -48,7 +48,7 @@ class HdfsIngestTest {
     Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, base + "/raw/messy.csv"));
 
     String[] args = {"ingest", "--config", conf.toString(), "--run-id", "hdfs-1", "--store", base + "/duet"};
-    Cli r = Cli.capture((out, err) -> CliAccess.execute(args, out, err, SparkTestSession.get()));
+    Cli r = Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     org.apache.hadoop.fs.Path stage = new org.apache.hadoop.fs.Path(base + "/duet/messy/hdfs-1/ingest");
@@ -63,7 +63,7 @@ class HdfsIngestTest {
         .startsWith("hdfs://");
     assertThat(fs.globStatus(new org.apache.hadoop.fs.Path(base + "/duet/messy/hdfs-1/.ingest*"))).isEmpty();
 
-    Cli again = Cli.capture((out, err) -> CliAccess.execute(args, out, err, SparkTestSession.get()));
+    Cli again = Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
     assertThat(again.out()).contains("skipping");
   }
 }

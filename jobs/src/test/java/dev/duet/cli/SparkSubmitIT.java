@@ -1,0 +1,56 @@
+package dev.duet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.testing.MessyCsv;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spark-submit form: Spark's own SparkSubmit (what bin/spark-submit runs) on a classpath of
+ * Spark's jars only, submitting the shaded duet-jobs-all.jar. Proves the jar carries everything
+ * Duet needs beyond Spark and that the main class works under spark-submit.
+ */
+class SparkSubmitIT {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void ingestRunsFromTheShadedJarUnderSparkSubmit() throws Exception {
+    Path jar = Path.of(System.getProperty("duet.shaded.jar"));
+    assertThat(jar).exists();
+    MessyCsv csv = MessyCsv.write(tmp.resolve("messy.csv"), 3_000, 100, 5);
+    Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, csv.file));
+    Path store = tmp.resolve("store");
+
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+    cmd.addAll(Arrays.asList(System.getProperty("duet.java17.opens").trim().split("\\s+")));
+    cmd.addAll(List.of("-cp", Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim(),
+        "org.apache.spark.deploy.SparkSubmit",
+        "--master", "local[2]", "--class", "dev.duet.cli.DuetMain",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+        jar.toString(),
+        "ingest", "--config", conf.toString(), "--run-id", "submit-1", "--store", store.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).contains("ingest: read " + String.format("%,d", csv.total()) + " rows");
+    JsonNode q = new ObjectMapper().readTree(store.resolve("messy/submit-1/ingest/quality.json").toFile());
+    assertThat(q.at("/rows/clean").asLong()).isEqualTo(3_000);
+    JsonNode manifest = new ObjectMapper().readTree(store.resolve("messy/submit-1/ingest/manifest.json").toFile());
+    assertThat(manifest.at("/executor/spark_master").asText()).isEqualTo("local[2]");
+  }
+}
