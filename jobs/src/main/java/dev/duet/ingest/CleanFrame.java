@@ -3,6 +3,7 @@ package dev.duet.ingest;
 import static dev.duet.ingest.RowTagger.ref;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.dayofmonth;
 import static org.apache.spark.sql.functions.dayofweek;
 import static org.apache.spark.sql.functions.dayofyear;
@@ -11,8 +12,10 @@ import static org.apache.spark.sql.functions.hour;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.month;
+import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 import static org.apache.spark.sql.functions.year;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -36,17 +40,53 @@ final class CleanFrame {
 
   private CleanFrame() {}
 
-  /** Replaces nulls by a constant or by the given per-column medians. */
-  static Dataset<Row> impute(Dataset<Row> clean, PipelineConfig config, Map<String, Double> medians) {
+  /** Replaces nulls by the configured constant (median-imputed columns are filled later). */
+  static Dataset<Row> imputeConstants(Dataset<Row> clean, PipelineConfig config) {
     Dataset<Row> out = clean;
+    for (ColumnSpec c : config.columns()) {
+      if (c.nulls() == PipelineConfig.NullPolicy.IMPUTE && !c.imputesMedian()) {
+        out = out.withColumn(c.name(), coalesce(ref(c.name()),
+            lit(c.impute().orElseThrow()).cast(RowTagger.sparkType(c.type()))));
+      }
+    }
+    return out;
+  }
+
+  static Dataset<Row> imputeMedians(Dataset<Row> clean, Map<String, Double> medians) {
+    Dataset<Row> out = clean;
+    for (Map.Entry<String, Double> m : medians.entrySet()) {
+      out = out.withColumn(m.getKey(), coalesce(ref(m.getKey()),
+          lit(m.getValue()).cast(clean.schema().apply(m.getKey()).dataType())));
+    }
+    return out;
+  }
+
+  /**
+   * Observes, while the clean table is written, how many nulls each imputed column has before
+   * imputation and dedup, and the median of each median-imputed column over the same rows.
+   */
+  static Dataset<Row> observeGaps(Dataset<Row> clean, PipelineConfig config, Observation observation) {
+    List<Column> metrics = new ArrayList<>();
+    metrics.add(count(lit(1)).as("_rows"));
     for (ColumnSpec c : config.columns()) {
       if (c.nulls() != PipelineConfig.NullPolicy.IMPUTE) {
         continue;
       }
-      Column value = c.imputesMedian() ? lit(medians.get(c.name())) : lit(c.impute().orElseThrow());
-      out = out.withColumn(c.name(), coalesce(ref(c.name()), value.cast(RowTagger.sparkType(c.type()))));
+      metrics.add(sum(when(ref(c.name()).isNull(), 1L).otherwise(0L)).as(gapsName(c.name())));
+      if (c.imputesMedian()) {
+        metrics.add(percentile_approx(ref(c.name()).cast(DataTypes.DoubleType), lit(0.5), lit(10_000))
+            .as(medianName(c.name())));
+      }
     }
-    return out;
+    return clean.observe(observation, metrics.get(0), metrics.subList(1, metrics.size()).toArray(Column[]::new));
+  }
+
+  static String gapsName(String column) {
+    return "gaps:" + column;
+  }
+
+  static String medianName(String column) {
+    return "median:" + column;
   }
 
   /**

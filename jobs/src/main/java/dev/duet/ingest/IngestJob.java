@@ -9,7 +9,6 @@ import static dev.duet.ingest.RowTagger.ref;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -27,23 +26,23 @@ import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Raw data → clean, split Parquet plus quarantine, with every row accounted for.
  *
- * <p>The input is read once: rows are cast, normalised and tagged by {@link RowTagger}, and the
- * tagged table is cached so the rule counts, the quarantine and the clean output all come from
- * that one parse. The clean table is written partitioned by {@code split}; statistics are then
- * computed from the written Parquet (a cheap columnar read). The caller publishes the work dir
+ * <p>Rows are cast, normalised and tagged by {@link RowTagger}. One pass over the input writes
+ * the clean table (partitioned by {@code split}) and counts the rows per rule as observed
+ * metrics of the same job; the input is read a second time only to write the quarantine when
+ * there is something to quarantine. Statistics come from the written Parquet (a columnar read). The caller publishes the work dir
  * with {@code quality.json} from the result.
  */
 public final class IngestJob {
@@ -74,62 +73,126 @@ public final class IngestJob {
 
   public IngestResult run() {
     long started = System.nanoTime();
-    Dataset<Row> tagged = RowTagger.tag(read(), config).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      describe("ingest: read and check " + source.path());
-      Map<String, Long> byRule = new TreeMap<>();
-      long read = 0;
-      long cleanBeforeDedup = 0;
-      for (Row r : tagged.groupBy(col(RULE)).count().collectAsList()) {
-        read += r.getLong(1);
-        if (r.isNullAt(0)) {
-          cleanBeforeDedup = r.getLong(1);
-        } else {
-          byRule.put(r.getString(0), r.getLong(1));
-        }
-      }
-      if (read == 0) {
-        throw new InputException("Input " + source.path() + " holds no rows: nothing to ingest");
-      }
-      long dropped = byRule.entrySet().stream().filter(e -> e.getKey().startsWith(DROP_PREFIX))
-          .mapToLong(Map.Entry::getValue).sum();
-      long quarantined = read - cleanBeforeDedup - dropped;
-      LOG.info("ingest: read {} rows from {} file(s): {} pass the rules, {} quarantined, {} dropped ({}s)",
-          read, source.files().size(), cleanBeforeDedup, quarantined, dropped, secondsSince(started));
+    RowTagger.Tagged tagged = RowTagger.tag(read(), config);
 
-      describe("ingest: write quarantine");
-      tagged.where(col(RULE).isNotNull().and(col(RULE).startsWith(DROP_PREFIX).unary_$bang()))
-          .select(col(RAW).as("raw_record"), col(RULE).as("rule"), col(DETAIL).as("reason"),
-              col(SOURCE).as("source_file"))
-          .write().mode(SaveMode.ErrorIfExists).parquet(path(QUARANTINE));
-
-      Dataset<Row> clean = tagged.where(col(RULE).isNull())
-          .select(config.columns().stream().map(c -> ref(c.name())).toArray(Column[]::new));
-      Map<String, Long> imputed = new LinkedHashMap<>();
-      clean = CleanFrame.impute(clean, config, mediansAndNullCounts(clean, imputed));
-      clean = CleanFrame.derive(CleanFrame.dedup(clean, config.dedupKey()), config.derived());
-      clean = CleanFrame.split(clean, config);
-
-      describe("ingest: write clean");
-      clean.write().mode(SaveMode.ErrorIfExists).partitionBy(ConfigLoader.SPLIT_COLUMN).parquet(path(CLEAN));
-      LOG.info("ingest: wrote clean and quarantine Parquet ({}s)", secondsSince(started));
-
-      describe("ingest: statistics");
-      Dataset<Row> written = spark.read().parquet(path(CLEAN));
-      long cleanRows = written.count();
-      long duplicates = cleanBeforeDedup - cleanRows;
-      if (read != cleanRows + quarantined + duplicates + dropped) {
-        throw new IllegalStateException("Row accounting does not add up: read " + read + " != clean " + cleanRows
-            + " + quarantined " + quarantined + " + duplicates " + duplicates + " + dropped " + dropped);
-      }
-      ObjectNode quality = quality(written, read, cleanRows, quarantined, duplicates, dropped, byRule, imputed);
-      LOG.info("ingest: {} clean rows ({} duplicates removed), statistics done ({}s)",
-          cleanRows, duplicates, secondsSince(started));
-      return new IngestResult(read, cleanRows, quarantined, duplicates, dropped, byRule, quality);
-    } finally {
-      tagged.unpersist();
-      spark.sparkContext().setJobDescription(null);
+    // One pass over the input writes the clean table; the rule counts ride along as observed
+    // metrics of that same job instead of costing a pass (or a cache) of their own.
+    Observation ruleCounts = new Observation("ingest-rules");
+    List<Column> counters = new ArrayList<>();
+    counters.add(count(lit(1)).as("read"));
+    counters.add(countWhere(col(RULE).isNull()).as("clean"));
+    for (String rule : tagged.rules()) {
+      counters.add(countWhere(col(RULE).equalTo(rule)).as(rule));
     }
+    Dataset<Row> observed = tagged.rows().observe(ruleCounts, counters.get(0),
+        counters.subList(1, counters.size()).toArray(Column[]::new));
+
+    Dataset<Row> clean = observed.where(col(RULE).isNull())
+        .select(config.columns().stream().map(c -> ref(c.name())).toArray(Column[]::new));
+    Observation gaps = new Observation("ingest-gaps");
+    clean = CleanFrame.imputeConstants(CleanFrame.observeGaps(clean, config, gaps), config);
+    clean = CleanFrame.split(CleanFrame.derive(CleanFrame.dedup(clean, config.dedupKey()), config.derived()), config);
+
+    describe("ingest: read, check and write clean from " + source.path());
+    writeClean(clean, path(CLEAN));
+
+    Map<String, Long> byRule = new TreeMap<>();
+    Map<String, Object> counts = metrics(ruleCounts);
+    for (String rule : tagged.rules()) {
+      long n = asLong(counts.get(rule));
+      if (n > 0) {
+        byRule.put(rule, n);
+      }
+    }
+    long read = asLong(counts.get("read"));
+    long cleanBeforeDedup = asLong(counts.get("clean"));
+    if (read == 0) {
+      throw new InputException("Input " + source.path() + " holds no rows: nothing to ingest");
+    }
+    long dropped = byRule.entrySet().stream().filter(e -> e.getKey().startsWith(DROP_PREFIX))
+        .mapToLong(Map.Entry::getValue).sum();
+    long quarantined = read - cleanBeforeDedup - dropped;
+    LOG.info("ingest: read {} rows from {} file(s): {} pass the rules, {} quarantined, {} dropped ({}s)",
+        read, source.files().size(), cleanBeforeDedup, quarantined, dropped, secondsSince(started));
+
+    describe("ingest: write quarantine");
+    writeQuarantine(quarantined > 0);
+
+    Map<String, Long> imputed = fillMedianGaps(gaps);
+
+    describe("ingest: statistics");
+    Dataset<Row> written = spark.read().parquet(path(CLEAN));
+    long cleanRows = written.count();
+    long duplicates = cleanBeforeDedup - cleanRows;
+    if (read != cleanRows + quarantined + duplicates + dropped) {
+      throw new IllegalStateException("Row accounting does not add up: read " + read + " != clean " + cleanRows
+          + " + quarantined " + quarantined + " + duplicates " + duplicates + " + dropped " + dropped);
+    }
+    ObjectNode quality = quality(written, read, cleanRows, quarantined, duplicates, dropped, byRule, imputed);
+    LOG.info("ingest: {} clean rows ({} duplicates removed), statistics done ({}s)",
+        cleanRows, duplicates, secondsSince(started));
+    spark.sparkContext().setJobDescription(null);
+    return new IngestResult(read, cleanRows, quarantined, duplicates, dropped, byRule, quality);
+  }
+
+  /** Partitioned by split; two open writers per task instead of a sort by the partition column. */
+  private void writeClean(Dataset<Row> clean, String target) {
+    clean.write().mode(SaveMode.ErrorIfExists)
+        .option("maxConcurrentOutputFileWriters", "4")
+        .partitionBy(ConfigLoader.SPLIT_COLUMN).parquet(target);
+  }
+
+  /**
+   * The quarantine takes a second, filtering read of the input, only when the first pass saw
+   * rows to quarantine; clean input costs one pass.
+   */
+  private void writeQuarantine(boolean any) {
+    Dataset<Row> tagged = any ? RowTagger.tag(read(), config).rows()
+        : spark.createDataFrame(List.of(), RowTagger.tag(read(), config).rows().schema());
+    tagged.where(col(RULE).isNotNull().and(col(RULE).startsWith(DROP_PREFIX).unary_$bang()))
+        .select(col(RAW).as("raw_record"), col(RULE).as("rule"), col(DETAIL).as("reason"),
+            col(SOURCE).as("source_file"))
+        .write().mode(SaveMode.ErrorIfExists).parquet(path(QUARANTINE));
+  }
+
+  /**
+   * Median imputation needs the clean rows' median, known only after the pass that wrote them.
+   * When a median-imputed column had gaps, the written table is rewritten once (a columnar
+   * Parquet-to-Parquet pass) with the gaps filled and derived columns recomputed.
+   */
+  private Map<String, Long> fillMedianGaps(Observation gaps) {
+    Map<String, Long> imputed = new LinkedHashMap<>();
+    config.columns().stream().filter(c -> c.nulls() == PipelineConfig.NullPolicy.IMPUTE)
+        .forEach(c -> imputed.put(c.name(), 0L));
+    Map<String, Double> medians = new LinkedHashMap<>();
+    Map<String, Object> seen = metrics(gaps);
+    for (ColumnSpec c : config.columns()) {
+      if (c.nulls() != PipelineConfig.NullPolicy.IMPUTE) {
+        continue;
+      }
+      long nulls = asLong(seen.get(CleanFrame.gapsName(c.name())));
+      imputed.put(c.name(), nulls);
+      if (c.imputesMedian() && nulls > 0) {
+        Object median = seen.get(CleanFrame.medianName(c.name()));
+        if (median == null) {
+          throw new InputException("Cannot impute the median of " + c.name() + ": it has no values");
+        }
+        medians.put(c.name(), ((Number) median).doubleValue());
+      }
+    }
+    if (!medians.isEmpty()) {
+      describe("ingest: fill median gaps " + medians.keySet());
+      String filled = path(CLEAN + ".filled");
+      Dataset<Row> before = spark.read().parquet(path(CLEAN)).drop(ConfigLoader.SPLIT_COLUMN);
+      for (var d : config.derived()) {
+        before = before.drop(d.name());
+      }
+      writeClean(CleanFrame.split(CleanFrame.derive(CleanFrame.imputeMedians(before, medians), config.derived()), config),
+          filled);
+      replace(path(CLEAN), filled);
+      LOG.info("ingest: filled median gaps {} with {}", imputed, medians);
+    }
+    return imputed;
   }
 
   private Dataset<Row> read() {
@@ -154,38 +217,6 @@ public final class IngestJob {
       return reader.option("header", String.valueOf(SourceProbe.csvHasHeader(config.input()))).csv(path);
     }
     return reader.json(path);
-  }
-
-  /** Medians of the median-imputed columns and the null count of every imputed column, in one pass. */
-  private Map<String, Double> mediansAndNullCounts(Dataset<Row> clean, Map<String, Long> imputed) {
-    List<ColumnSpec> imputedColumns = config.columns().stream()
-        .filter(c -> c.nulls() == PipelineConfig.NullPolicy.IMPUTE).toList();
-    Map<String, Double> medians = new LinkedHashMap<>();
-    if (imputedColumns.isEmpty()) {
-      return medians;
-    }
-    describe("ingest: medians for imputation");
-    List<Column> aggs = new ArrayList<>();
-    for (ColumnSpec c : imputedColumns) {
-      aggs.add(sum(when(ref(c.name()).isNull(), 1).otherwise(0)));
-      aggs.add(c.imputesMedian()
-          ? percentile_approx(ref(c.name()).cast(DataTypes.DoubleType), lit(0.5), lit(10_000))
-          : lit(null).cast(DataTypes.DoubleType));
-    }
-    Row r = clean.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
-    int i = 1;
-    for (ColumnSpec c : imputedColumns) {
-      imputed.put(c.name(), r.isNullAt(i) ? 0L : r.getLong(i));
-      i++;
-      if (c.imputesMedian()) {
-        if (r.isNullAt(i)) {
-          throw new InputException("Cannot impute the median of " + c.name() + ": it has no values");
-        }
-        medians.put(c.name(), r.getDouble(i));
-      }
-      i++;
-    }
-    return medians;
   }
 
   private ObjectNode quality(Dataset<Row> written, long read, long clean, long quarantined, long duplicates,
@@ -214,6 +245,35 @@ public final class IngestJob {
     q.set("columns", columns);
     q.set("label", QualityReport.labelBalance(written, config));
     return q;
+  }
+
+  private void replace(String target, String replacement) {
+    try {
+      org.apache.hadoop.fs.FileSystem fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.delete(new Path(target), true) || !fs.rename(new Path(replacement), new Path(target))) {
+        throw new java.io.IOException("rename " + replacement + " -> " + target + " failed");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot replace " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The metrics an action observed; the action has finished, so this does not wait. */
+  private static Map<String, Object> metrics(Observation observation) {
+    try {
+      return observation.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading " + observation.name(), e);
+    }
+  }
+
+  private static Column countWhere(Column condition) {
+    return sum(when(condition, 1L).otherwise(0L));
+  }
+
+  private static long asLong(Object v) {
+    return v == null ? 0L : ((Number) v).longValue();
   }
 
   private String path(String child) {

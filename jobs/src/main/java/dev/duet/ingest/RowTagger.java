@@ -55,7 +55,10 @@ final class RowTagger {
 
   private RowTagger() {}
 
-  static Dataset<Row> tag(Dataset<Row> raw, PipelineConfig config) {
+  /** Tagged rows and the names of every rule that can tag them, in check order. */
+  record Tagged(Dataset<Row> rows, List<String> rules) {}
+
+  static Tagged tag(Dataset<Row> raw, PipelineConfig config) {
     boolean hasCorrupt = Arrays.asList(raw.columns()).contains(CORRUPT);
     List<ColumnSpec> specs = config.columns();
 
@@ -99,7 +102,8 @@ final class RowTagger {
     out.add(when(col(RULE).isNotNull(), detail).as(DETAIL));
     out.add(when(col(RULE).isNotNull(), record).as(RAW));
     out.add(when(col(RULE).isNotNull(), col("_duet_file")).as(SOURCE));
-    return cast.select(withRule.toArray(Column[]::new)).select(out.toArray(Column[]::new));
+    List<String> rules = checks.stream().map(Check::rule).distinct().toList();
+    return new Tagged(cast.select(withRule.toArray(Column[]::new)).select(out.toArray(Column[]::new)), rules);
   }
 
   private static String textName(int i) {
