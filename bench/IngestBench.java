@@ -59,7 +59,7 @@ public class IngestBench {
 
       long t1 = System.nanoTime();
       StringWriter log = new StringWriter();
-      int code = DuetMain.execute(new String[] {"ingest", "--config", "bench/flights-csv.yaml", "--run-id", "bench",
+      int code = DuetMain.execute(new String[] {"ingest", "--config", System.getProperty("bench.config", "bench/flights-csv.yaml"), "--run-id", "bench",
           "--store", out.resolve("store").toString(), "--force"}, new PrintWriter(log), new PrintWriter(log), spark);
       double duetSec = (System.nanoTime() - t1) / 1e9;
       if (code != 0) {

@@ -10,5 +10,5 @@ mvn -B -q -DskipTests process-classes -pl jobs -am
 mkdir -p bench/out
 opens="$(sed -n 's:.*<spark.java17.opens>\(.*\)</spark.java17.opens>.*:\1:p' pom.xml)"
 # shellcheck disable=SC2086
-SPARK_LOCAL_IP=127.0.0.1 exec java -Xmx8g $opens -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
+SPARK_LOCAL_IP=127.0.0.1 exec java -Xmx8g ${BENCH_JAVA_OPTS:-} $opens -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
   -cp "jobs/target/classes:$(cat jobs/target/launcher-classpath.txt)" bench/IngestBench.java "${1:-3}"

@@ -28,7 +28,6 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
-import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -45,14 +44,15 @@ final class QualityReport {
   }
 
   /**
-   * The most frequent values of each categorical-looking column (strings, booleans, integers,
-   * dates), in one grouped pass over (column, value) pairs.
+   * The most frequent values of each categorical column (strings, booleans, dates), in one
+   * grouped pass over (column, value) pairs. Numbers are summarised by min/max/mean/stddev and
+   * the label by its class balance.
    */
   static void topValues(Dataset<Row> clean, ObjectNode stats) {
     List<Column> pairs = new ArrayList<>();
     for (StructField f : statFields(clean)) {
       if (f.dataType() instanceof StringType || f.dataType() instanceof BooleanType
-          || f.dataType() instanceof IntegralType || f.dataType() instanceof DateType) {
+          || f.dataType() instanceof DateType) {
         pairs.add(struct(lit(f.name()).as("c"), ref(f.name()).cast(DataTypes.StringType).as("v")));
       }
     }
