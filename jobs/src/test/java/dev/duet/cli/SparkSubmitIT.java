@@ -34,7 +34,8 @@ class SparkSubmitIT {
 
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
     cmd.addAll(Arrays.asList(System.getProperty("duet.java17.opens").trim().split("\\s+")));
-    cmd.addAll(List.of("-cp", Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim(),
+    String sparkJars = Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim();
+    cmd.addAll(List.of("-cp", sparkJars,
         "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--class", "dev.duet.cli.DuetMain",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
