@@ -58,7 +58,7 @@ public final class DuetMain {
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, args) -> {
       err.println("duet: " + ex.getMessage());
-      err.println("Try 'duet " + ex.getCommandLine().getCommandName() + " --help'.");
+      err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
       err.flush();
       return USAGE;
     });
