@@ -156,8 +156,10 @@ public final class IngestJob {
    * rows to quarantine; clean input costs one pass.
    */
   private void writeQuarantine(boolean any) {
-    Dataset<Row> tagged = any ? RowTagger.tag(read(), config).rows()
-        : spark.createDataFrame(List.of(), RowTagger.tag(read(), config).rows().schema());
+    Dataset<Row> tagged = RowTagger.tag(read(), config).rows();
+    if (!any) {
+      tagged = spark.createDataFrame(List.of(), tagged.schema()); // same schema, no second read
+    }
     tagged.where(col(RULE).isNotNull().and(col(RULE).startsWith(DROP_PREFIX).unary_$bang()))
         .select(col(RAW).as("raw_record"), col(RULE).as("rule"), col(DETAIL).as("reason"),
             col(SOURCE).as("source_file"))
@@ -171,8 +173,6 @@ public final class IngestJob {
    */
   private Map<String, Long> fillMedianGaps(Observation gaps) {
     Map<String, Long> imputed = new LinkedHashMap<>();
-    config.columns().stream().filter(c -> c.nulls() == PipelineConfig.NullPolicy.IMPUTE)
-        .forEach(c -> imputed.put(c.name(), 0L));
     Map<String, Double> medians = new LinkedHashMap<>();
     Map<String, Object> seen = metrics(gaps);
     for (ColumnSpec c : config.columns()) {
