@@ -63,19 +63,14 @@ final class CleanFrame {
 
   /**
    * Observes, while the clean table is written, how many nulls each imputed column has before
-   * imputation and dedup, and the median of each median-imputed column over the same rows.
+   * imputation and dedup: a cheap count; the median itself is computed later, only if needed.
    */
   static Dataset<Row> observeGaps(Dataset<Row> clean, PipelineConfig config, Observation observation) {
     List<Column> metrics = new ArrayList<>();
     metrics.add(count(lit(1)).as("_rows"));
     for (ColumnSpec c : config.columns()) {
-      if (c.nulls() != PipelineConfig.NullPolicy.IMPUTE) {
-        continue;
-      }
-      metrics.add(sum(when(ref(c.name()).isNull(), 1L).otherwise(0L)).as(gapsName(c.name())));
-      if (c.imputesMedian()) {
-        metrics.add(percentile_approx(ref(c.name()).cast(DataTypes.DoubleType), lit(0.5), lit(10_000))
-            .as(medianName(c.name())));
+      if (c.nulls() == PipelineConfig.NullPolicy.IMPUTE) {
+        metrics.add(sum(when(ref(c.name()).isNull(), 1L).otherwise(0L)).as(gapsName(c.name())));
       }
     }
     return clean.observe(observation, metrics.get(0), metrics.subList(1, metrics.size()).toArray(Column[]::new));
@@ -85,8 +80,17 @@ final class CleanFrame {
     return "gaps:" + column;
   }
 
-  static String medianName(String column) {
-    return "median:" + column;
+  /** Medians of the given columns in one aggregation (relative error 1e-4); null where a column has no values. */
+  static Map<String, Double> medians(Dataset<Row> table, List<String> columns) {
+    Column[] aggs = columns.stream()
+        .map(c -> percentile_approx(ref(c).cast(DataTypes.DoubleType), lit(0.5), lit(10_000)))
+        .toArray(Column[]::new);
+    Row r = table.agg(aggs[0], java.util.Arrays.copyOfRange(aggs, 1, aggs.length)).first();
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < columns.size(); i++) {
+      out.put(columns.get(i), r.isNullAt(i) ? null : r.getDouble(i));
+    }
+    return out;
   }
 
   /**

@@ -168,39 +168,42 @@ public final class IngestJob {
 
   /**
    * Median imputation needs the clean rows' median, known only after the pass that wrote them.
-   * When a median-imputed column had gaps, the written table is rewritten once (a columnar
-   * Parquet-to-Parquet pass) with the gaps filled and derived columns recomputed.
+   * When a median-imputed column had gaps, the median is taken over the written rows and the
+   * table is rewritten once (a columnar Parquet-to-Parquet pass) with the gaps filled and the
+   * derived columns recomputed. Without gaps, nothing more is read.
    */
   private Map<String, Long> fillMedianGaps(Observation gaps) {
     Map<String, Long> imputed = new LinkedHashMap<>();
-    Map<String, Double> medians = new LinkedHashMap<>();
+    List<String> toFill = new ArrayList<>();
     Map<String, Object> seen = metrics(gaps);
     for (ColumnSpec c : config.columns()) {
-      if (c.nulls() != PipelineConfig.NullPolicy.IMPUTE) {
-        continue;
-      }
-      long nulls = asLong(seen.get(CleanFrame.gapsName(c.name())));
-      imputed.put(c.name(), nulls);
-      if (c.imputesMedian() && nulls > 0) {
-        Object median = seen.get(CleanFrame.medianName(c.name()));
-        if (median == null) {
-          throw new InputException("Cannot impute the median of " + c.name() + ": it has no values");
+      if (c.nulls() == PipelineConfig.NullPolicy.IMPUTE) {
+        long nulls = asLong(seen.get(CleanFrame.gapsName(c.name())));
+        imputed.put(c.name(), nulls);
+        if (c.imputesMedian() && nulls > 0) {
+          toFill.add(c.name());
         }
-        medians.put(c.name(), ((Number) median).doubleValue());
       }
     }
-    if (!medians.isEmpty()) {
-      describe("ingest: fill median gaps " + medians.keySet());
-      String filled = path(CLEAN + ".filled");
-      Dataset<Row> before = spark.read().parquet(path(CLEAN)).drop(ConfigLoader.SPLIT_COLUMN);
-      for (var d : config.derived()) {
-        before = before.drop(d.name());
-      }
-      writeClean(CleanFrame.split(CleanFrame.derive(CleanFrame.imputeMedians(before, medians), config.derived()), config),
-          filled);
-      replace(path(CLEAN), filled);
-      LOG.info("ingest: filled median gaps {} with {}", imputed, medians);
+    if (toFill.isEmpty()) {
+      return imputed;
     }
+    describe("ingest: fill median gaps " + toFill);
+    Dataset<Row> before = spark.read().parquet(path(CLEAN)).drop(ConfigLoader.SPLIT_COLUMN);
+    for (var d : config.derived()) {
+      before = before.drop(d.name());
+    }
+    Map<String, Double> medians = CleanFrame.medians(before, toFill);
+    medians.forEach((column, median) -> {
+      if (median == null) {
+        throw new InputException("Cannot impute the median of " + column + ": it has no values");
+      }
+    });
+    String filled = path(CLEAN + ".filled");
+    writeClean(CleanFrame.split(CleanFrame.derive(CleanFrame.imputeMedians(before, medians), config.derived()), config),
+        filled);
+    replace(path(CLEAN), filled);
+    LOG.info("ingest: filled median gaps {} with {}", imputed, medians);
     return imputed;
   }
 
