@@ -10,11 +10,21 @@ import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Per-column profile (non-null count, min, max, mean and stddev of numbers, approx distinct) of a
@@ -31,20 +41,23 @@ final class ColumnProfile implements Serializable {
   private enum Kind { NUMBER, TIMESTAMP, DATE, TEXT }
 
   private final Kind[] kinds;
+  private final DataType[] types;
   private final long[] count;
   private final double[] mean;
   private final double[] m2;
   private final double[] min;
   private final double[] max;
-  private final String[] minText;
-  private final String[] maxText;
+  private final UTF8String[] minText;
+  private final UTF8String[] maxText;
   private final HyperLogLogPlus[] distinct;
 
   private ColumnProfile(List<StructField> fields) {
     int n = fields.size();
     kinds = new Kind[n];
+    types = new DataType[n];
     for (int i = 0; i < n; i++) {
-      kinds[i] = kind(fields.get(i).dataType());
+      types[i] = fields.get(i).dataType();
+      kinds[i] = kind(types[i]);
     }
     count = new long[n];
     mean = new double[n];
@@ -53,8 +66,8 @@ final class ColumnProfile implements Serializable {
     max = new double[n];
     java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
     java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
-    minText = new String[n];
-    maxText = new String[n];
+    minText = new UTF8String[n];
+    maxText = new UTF8String[n];
     distinct = new HyperLogLogPlus[n];
     for (int i = 0; i < n; i++) {
       distinct[i] = new HyperLogLogPlus(HLL_P, HLL_SP);
@@ -67,7 +80,7 @@ final class ColumnProfile implements Serializable {
     ColumnProfile zero = new ColumnProfile(fields);
     ColumnProfile p = table.select(java.util.Arrays.stream(names).map(RowTagger::ref)
             .toArray(org.apache.spark.sql.Column[]::new))
-        .javaRDD()
+        .queryExecution().toRdd().toJavaRDD() // internal rows: no per-row conversion to Row
         .treeAggregate(zero, ColumnProfile::add, ColumnProfile::merge);
     return p.toJson(fields, rows);
   }
@@ -85,30 +98,28 @@ final class ColumnProfile implements Serializable {
     return Kind.TEXT;
   }
 
-  private ColumnProfile add(Row r) {
+  private ColumnProfile add(InternalRow r) {
     for (int i = 0; i < kinds.length; i++) {
       if (r.isNullAt(i)) {
         continue;
       }
-      Object v = r.get(i);
       long n = ++count[i];
       if (kinds[i] == Kind.TEXT) {
-        String s = v.toString();
-        distinct[i].offer(s);
+        UTF8String s = text(r, i);
+        distinct[i].offerHashed(mix64(s.hashCode()));
         if (minText[i] == null || s.compareTo(minText[i]) < 0) {
-          minText[i] = s;
+          minText[i] = s.clone(); // the row's buffer is reused
         }
         if (maxText[i] == null || s.compareTo(maxText[i]) > 0) {
-          maxText[i] = s;
+          maxText[i] = s.clone();
         }
         continue;
       }
       double x = switch (kinds[i]) {
-        case TIMESTAMP -> ((Timestamp) v).getTime();
-        case DATE -> ((Date) v).getTime();
-        default -> ((Number) v).doubleValue();
+        case TIMESTAMP -> r.getLong(i) / 1000.0; // micros -> millis
+        case DATE -> r.getInt(i) * 86_400_000.0; // days -> millis
+        default -> number(r, i);
       };
-      // Hash the number, not its text (Timestamp.toString alone costs more than the rest).
       distinct[i].offerHashed(mix64(Double.doubleToLongBits(x == 0 ? 0.0 : x)));
       min[i] = Math.min(min[i], x);
       max[i] = Math.max(max[i], x);
@@ -119,8 +130,39 @@ final class ColumnProfile implements Serializable {
     return this;
   }
 
+  private UTF8String text(InternalRow r, int i) {
+    if (types[i] instanceof StringType) {
+      return r.getUTF8String(i);
+    }
+    return UTF8String.fromString(String.valueOf(r.get(i, types[i])));
+  }
+
+  private double number(InternalRow r, int i) {
+    DataType t = types[i];
+    if (t instanceof IntegerType) {
+      return r.getInt(i);
+    }
+    if (t instanceof LongType) {
+      return r.getLong(i);
+    }
+    if (t instanceof DoubleType) {
+      return r.getDouble(i);
+    }
+    if (t instanceof FloatType) {
+      return r.getFloat(i);
+    }
+    if (t instanceof ShortType) {
+      return r.getShort(i);
+    }
+    if (t instanceof ByteType) {
+      return r.getByte(i);
+    }
+    DecimalType dec = (DecimalType) t;
+    return r.getDecimal(i, dec.precision(), dec.scale()).toDouble();
+  }
+
   /** MurmurHash3's 64-bit finaliser: spreads a value's bits over the whole hash, as HLL needs. */
-  private static long mix64(long k) {
+  static long mix64(long k) {
     k ^= k >>> 33;
     k *= 0xff51afd7ed558ccdL;
     k ^= k >>> 33;
@@ -169,8 +211,8 @@ final class ColumnProfile implements Serializable {
       }
       switch (kinds[i]) {
         case TEXT -> {
-          s.put("min", minText[i]);
-          s.put("max", maxText[i]);
+          s.put("min", minText[i].toString());
+          s.put("max", maxText[i].toString());
         }
         case TIMESTAMP -> {
           s.put("min", new Timestamp((long) min[i]).toInstant().toString());
