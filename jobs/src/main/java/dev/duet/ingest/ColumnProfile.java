@@ -11,14 +11,8 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DecimalType;
-import org.apache.spark.sql.types.DoubleType;
-import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.NumericType;
@@ -138,27 +132,8 @@ final class ColumnProfile implements Serializable {
   }
 
   private double number(InternalRow r, int i) {
-    DataType t = types[i];
-    if (t instanceof IntegerType) {
-      return r.getInt(i);
-    }
-    if (t instanceof LongType) {
-      return r.getLong(i);
-    }
-    if (t instanceof DoubleType) {
-      return r.getDouble(i);
-    }
-    if (t instanceof FloatType) {
-      return r.getFloat(i);
-    }
-    if (t instanceof ShortType) {
-      return r.getShort(i);
-    }
-    if (t instanceof ByteType) {
-      return r.getByte(i);
-    }
-    DecimalType dec = (DecimalType) t;
-    return r.getDecimal(i, dec.precision(), dec.scale()).toDouble();
+    Object v = r.get(i, types[i]);
+    return v instanceof Decimal d ? d.toDouble() : ((Number) v).doubleValue();
   }
 
   /** MurmurHash3's 64-bit finaliser: spreads a value's bits over the whole hash, as HLL needs. */
