@@ -9,6 +9,7 @@ import dev.duet.ingest.SourceDescription;
 import dev.duet.ingest.SourceProbe;
 import dev.duet.store.ContentHash;
 import dev.duet.store.ManifestBuilder;
+import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +28,7 @@ final class IngestCommand extends StageCommand {
   }
 
   @Override
-  void prepare(PipelineConfig config, Configuration hadoopConf) {
+  void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
     source = SourceProbe.probe(config.input(), hadoopConf);
     List<String> missing = SourceProbe.missingColumns(config, source);
     if (!missing.isEmpty()) {

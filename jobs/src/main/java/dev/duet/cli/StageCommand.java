@@ -61,8 +61,16 @@ abstract class StageCommand implements Callable<Integer> {
 
   abstract String stageName();
 
-  /** Checks that need no Spark (inputs exist, columns present); throw {@link ConfigException}. */
-  abstract void prepare(PipelineConfig config, Configuration hadoopConf);
+  /**
+   * Checks that need no Spark (inputs exist, columns present, upstream stages finished); throw
+   * {@link ConfigException} or {@link dev.duet.ingest.InputException}.
+   */
+  abstract void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId);
+
+  /** The run a stage works on when no --run-id is given: a new one, named by the time. */
+  String defaultRunId(PipelineConfig config, RunStore store) {
+    return RUN_ID.format(Instant.now());
+  }
 
   /** Runs the stage into {@code out}'s work dir and returns its manifest; prints its summary. */
   abstract ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests);
@@ -70,15 +78,16 @@ abstract class StageCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PipelineConfig config = ConfigLoader.load(configFile);
-    String run = runId != null ? runId : RUN_ID.format(Instant.now());
-    if (!ConfigLoader.ID.matcher(run).matches()) {
-      throw new ConfigException("Cannot use run id '" + run + "': use letters, digits, '-', '_' and '.'");
+    if (runId != null && !ConfigLoader.ID.matcher(runId).matches()) {
+      throw new ConfigException("Cannot use run id '" + runId + "': use letters, digits, '-', '_' and '.'");
     }
     Configuration hadoopConf = HadoopConf.fromSparkSettings(sparkConf);
-    prepare(config, hadoopConf);
-
     String storeUri = store != null ? store : config.store().orElse(RunStore.DEFAULT_URI);
-    StageOutput out = RunStore.open(storeUri, hadoopConf).stage(config.pipeline(), run, stageName());
+    RunStore runStore = RunStore.open(storeUri, hadoopConf);
+    String run = runId != null ? runId : defaultRunId(config, runStore);
+    prepare(config, hadoopConf, runStore, run);
+
+    StageOutput out = runStore.stage(config.pipeline(), run, stageName());
     PrintWriter stdout = spec.commandLine().getOut();
     if (out.isComplete() && !force) {
       stdout.printf("%s: run %s already finished this stage, skipping (use --force to redo): %s%n",

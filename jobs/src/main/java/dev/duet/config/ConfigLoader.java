@@ -41,6 +41,11 @@ public final class ConfigLoader {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   /** Columns the ingest stage adds itself. */
   public static final String SPLIT_COLUMN = "split";
+  /**
+   * A unique id per clean row, assigned once when ingest writes the table: the key that joins
+   * every branch's predictions back to the same rows.
+   */
+  public static final String ROW_ID_COLUMN = "row_id";
 
   private static final Pattern NAME_RANGE = Pattern.compile("(.*)\\{(\\d{1,6})\\.\\.(\\d{1,6})}(.*)");
   static final double DEFAULT_TEST_FRACTION = 0.2;
@@ -115,8 +120,9 @@ public final class ConfigLoader {
     }
     SplitConfig split = new SplitConfig(sp.strings("key"), fraction, sp.optInteger("seed").orElse(DEFAULT_SEED));
     sp.finish();
+    Optional<TrainMlConfig> trainMl = TrainMlSection.read(root, task);
     root.finish();
-    return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split);
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl);
   }
 
   private static ColumnSpec readColumn(YamlObject c) {
@@ -316,10 +322,11 @@ public final class ConfigLoader {
     if (c.label() != null && !names.contains(c.label())) {
       problems.add("Label column " + c.label() + " is neither a declared column nor a derived one");
     }
+    c.trainMl().ifPresent(ml -> TrainMlSection.crossCheck(c, ml, problems));
   }
 
   private static void reserved(String name, String where, List<String> problems) {
-    if (SPLIT_COLUMN.equals(name) || name.startsWith("_duet")) {
+    if (SPLIT_COLUMN.equals(name) || ROW_ID_COLUMN.equals(name) || name.startsWith("_duet")) {
       problems.add("Cannot name a column '" + name + "' in " + where + ": the name is reserved by Duet");
     }
   }

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param dedupKey columns whose values identify a row; duplicates are removed (empty: none)
  * @param derived  columns computed from clean columns (date parts, thresholds, SQL expressions)
  * @param split    the seeded train/test split
+ * @param trainMl  the classic-ML branch (absent: the pipeline has none)
  */
 public record PipelineConfig(
     String pipeline,
@@ -27,7 +28,8 @@ public record PipelineConfig(
     List<ColumnSpec> columns,
     List<String> dedupKey,
     List<DerivedColumn> derived,
-    SplitConfig split) {
+    SplitConfig split,
+    Optional<TrainMlConfig> trainMl) {
 
   public enum Task { CLASSIFICATION, REGRESSION }
 

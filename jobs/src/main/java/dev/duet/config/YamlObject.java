@@ -239,6 +239,25 @@ final class YamlObject {
     return out;
   }
 
+  /** The keys of this mapping, in file order (none when absent). */
+  List<String> keys() {
+    List<String> out = new ArrayList<>();
+    if (node != null) {
+      node.fieldNames().forEachRemaining(out::add);
+    }
+    return out;
+  }
+
+  /** A mapping of keys to a value or a list of values (e.g. a parameter grid), in file order. */
+  Map<String, List<String>> listMap(String key) {
+    YamlObject m = object(key);
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String k : m.keys()) {
+      out.put(k, m.strings(k));
+    }
+    return out;
+  }
+
   /** Reports every key of this mapping that no reader asked for. */
   void finish() {
     if (node == null) {

@@ -9,6 +9,7 @@ import static dev.duet.ingest.RowTagger.ref;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -99,7 +100,9 @@ public final class IngestJob {
         .select(config.columns().stream().map(c -> ref(c.name())).toArray(Column[]::new));
     Observation gaps = new Observation("ingest-gaps");
     clean = CleanFrame.imputeConstants(CleanFrame.observeGaps(clean, config, gaps), config);
-    clean = CleanFrame.split(CleanFrame.derive(CleanFrame.dedup(clean, config.dedupKey()), config.derived()), config);
+    clean = CleanFrame.dedup(clean, config.dedupKey())
+        .withColumn(ConfigLoader.ROW_ID_COLUMN, monotonically_increasing_id()); // kept by the median rewrite
+    clean = CleanFrame.split(CleanFrame.derive(clean, config.derived()), config);
 
     describe("ingest: read, check and write clean from " + source.path());
     writeClean(clean, path(CLEAN));

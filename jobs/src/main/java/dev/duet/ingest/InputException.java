@@ -1,6 +1,6 @@
 package dev.duet.ingest;
 
-/** The input data itself cannot be ingested (missing, empty, no rows); the user must fix the input. */
+/** The input data itself cannot be used (missing, empty, no rows, an unusable label); the user must fix the data. */
 public final class InputException extends RuntimeException {
   public InputException(String message) {
     super(message);

@@ -108,7 +108,7 @@ final class QualityReport {
   private static List<StructField> statFields(Dataset<Row> clean) {
     List<StructField> fields = new ArrayList<>();
     for (StructField f : clean.schema().fields()) {
-      if (!f.name().equals(ConfigLoader.SPLIT_COLUMN)) {
+      if (!f.name().equals(ConfigLoader.SPLIT_COLUMN) && !f.name().equals(ConfigLoader.ROW_ID_COLUMN)) {
         fields.add(f);
       }
     }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -51,6 +53,32 @@ public final class RunStore {
 
   public StageOutput stage(String pipeline, String runId, String stage) {
     return new StageOutput(fs, runDir(pipeline, runId), stage);
+  }
+
+  /** The run of {@code pipeline} that finished {@code stage} most recently, if any. */
+  public Optional<String> latestRunWith(String pipeline, String stage) {
+    requireId("pipeline", pipeline);
+    try {
+      Path dir = new Path(root, pipeline);
+      if (!fs.exists(dir)) {
+        return Optional.empty();
+      }
+      String latest = null;
+      long latestTime = Long.MIN_VALUE;
+      for (FileStatus run : fs.listStatus(dir)) {
+        Path success = new Path(new Path(run.getPath(), stage), StageOutput.SUCCESS);
+        if (run.isDirectory() && fs.exists(success)) {
+          long t = fs.getFileStatus(success).getModificationTime();
+          if (t > latestTime) {
+            latestTime = t;
+            latest = run.getPath().getName();
+          }
+        }
+      }
+      return Optional.ofNullable(latest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the runs of " + pipeline + " in " + root + ": " + e.getMessage(), e);
+    }
   }
 
   private static void requireId(String what, String id) {

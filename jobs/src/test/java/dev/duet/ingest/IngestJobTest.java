@@ -72,6 +72,7 @@ class IngestJobTest {
 
     Dataset<Row> clean = spark.read().parquet(tmp.resolve("out/clean").toString());
     assertThat(clean.count()).isEqualTo(20_000);
+    assertThat(clean.select("row_id").distinct().count()).as("one unique row id per clean row").isEqualTo(20_000);
     assertThat(clean.select("code").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
         .as("trimmed and upper-cased").containsExactlyInAnyOrder("A", "B", "C");
     assertThat(clean.where("city <> 'Bergen'").count()).as("trimmed city").isZero();
@@ -145,6 +146,8 @@ class IngestJobTest {
     List<Double> values = spark.read().parquet(tmp.resolve("out/clean").toString()).select("v").orderBy("v")
         .as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList();
     assertThat(values).as("median of 1,2,3,100 (the out-of-range row does not count)").containsExactly(1.0, 2.0, 2.0, 3.0, 100.0);
+    assertThat(spark.read().parquet(tmp.resolve("out/clean").toString()).select("row_id").distinct().count())
+        .as("row ids survive the median rewrite").isEqualTo(5);
   }
 
   @Test

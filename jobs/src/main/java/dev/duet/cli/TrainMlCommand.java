@@ -1,0 +1,78 @@
+package dev.duet.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.ConfigException;
+import dev.duet.config.PipelineConfig;
+import dev.duet.ingest.IngestJob;
+import dev.duet.ingest.InputException;
+import dev.duet.store.ContentHash;
+import dev.duet.store.ManifestBuilder;
+import dev.duet.store.RunStore;
+import dev.duet.store.StageOutput;
+import dev.duet.trainml.TrainMlJob;
+import dev.duet.trainml.TrainMlResult;
+import dev.duet.trainml.TrainMlResult.Outcome;
+import java.time.Instant;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+
+@Command(name = "train-ml", mixinStandardHelpOptions = true,
+    description = "Clean Parquet -> tuned MLlib models (GBT, random forest, decision tree, linear, linear SVM, k-NN),"
+        + " test-split predictions, tuning scores, importances and cost under <store>/<pipeline>/<run>/train-ml/."
+        + " Default run: the latest one that finished ingest.")
+final class TrainMlCommand extends StageCommand {
+  private StageOutput ingest;
+
+  @Override
+  String stageName() {
+    return TrainMlJob.STAGE;
+  }
+
+  @Override
+  String defaultRunId(PipelineConfig config, RunStore store) {
+    return store.latestRunWith(config.pipeline(), IngestJob.STAGE).orElseThrow(() -> new InputException(
+        "No run of " + config.pipeline() + " in " + store.root() + " has finished ingest: run ./duet ingest first"));
+  }
+
+  @Override
+  void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
+    if (config.trainMl().isEmpty()) {
+      throw new ConfigException("The config has no train_ml section: nothing to train (see conf/flights.yaml)");
+    }
+    ingest = store.stage(config.pipeline(), runId, IngestJob.STAGE);
+    if (!ingest.isComplete()) {
+      throw new InputException("Run " + runId + " of " + config.pipeline() + " has not finished ingest ("
+          + ingest.dir() + "): run ./duet ingest --run-id " + runId + " first");
+    }
+  }
+
+  @Override
+  ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
+    Instant started = Instant.now();
+    Path clean = new Path(ingest.dir(), IngestJob.CLEAN);
+    TrainMlResult r = new TrainMlJob(spark, config, clean.toString(), out.work()).run();
+    out.writeJson(TrainMlJob.SUMMARY, r.summary());
+    out.writeJson(TrainMlJob.TUNING, r.tuning());
+    out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
+    ManifestBuilder manifest = manifests.start(started)
+        .input("clean", clean.toString(), r.trainRows() + r.testRows(),
+            ContentHash.of(ingest.fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
+        .output("summary", TrainMlJob.SUMMARY, null)
+        .output("tuning", TrainMlJob.TUNING, null)
+        .output("importances", TrainMlJob.IMPORTANCES, null)
+        .output("feature_pipelines", TrainMlJob.FEATURE_PIPELINES, null);
+    var stdout = spec.commandLine().getOut();
+    stdout.printf("train-ml: fitted on %,d train rows, predicted %,d test rows%n", r.trainRows(), r.testRows());
+    for (Outcome o : r.algorithms()) {
+      String name = o.algorithm().configName();
+      manifest.output("model:" + name, TrainMlJob.MODELS + "/" + name, null)
+          .output("predictions:" + name, TrainMlJob.PREDICTIONS + "/" + name, r.testRows());
+      stdout.printf("  %-14s validation %s %s   train %7.1f s (executor CPU %7.1f s)   predict %5.1f s   model %,d bytes%n",
+          name, o.metric(), Double.isNaN(o.validationScore()) ? "   -  " : String.format("%.4f", o.validationScore()),
+          o.train().wallSeconds(), o.train().executorCpuSeconds(), o.predict().wallSeconds(), o.modelBytes());
+    }
+    return manifest.build(Instant.now());
+  }
+}

@@ -1,0 +1,69 @@
+package dev.duet.config;
+
+import dev.duet.config.PipelineConfig.DatePart;
+import dev.duet.trainml.Algorithm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@code train_ml} section: which columns feed the feature pipeline, how candidates are
+ * tuned, and which classic algorithms to train.
+ *
+ * @param features     the feature pipeline's inputs
+ * @param maxTrainRows a seeded sample of the train split of at most this many rows (empty: all)
+ * @param tuning       how each algorithm's grid is searched
+ * @param algorithms   the algorithms to train, each with its parameter grid
+ * @param knn          k-NN's sizes (used when {@code knn} is among the algorithms)
+ */
+public record TrainMlConfig(
+    FeatureSpec features,
+    Optional<Long> maxTrainRows,
+    Tuning tuning,
+    List<AlgorithmSpec> algorithms,
+    KnnSettings knn) {
+
+  /**
+   * @param categorical string-like columns: indexed (trees) or one-hot encoded (linear, k-NN)
+   * @param numeric     numeric columns: median-imputed, standardised for linear models and k-NN
+   * @param datetime    date/timestamp columns and the parts taken from each as numeric features
+   */
+  public record FeatureSpec(List<String> categorical, List<String> numeric, Map<String, List<DatePart>> datetime) {
+    /** Every input column the pipeline reads. */
+    public List<String> columns() {
+      List<String> all = new ArrayList<>(categorical);
+      all.addAll(numeric);
+      all.addAll(datetime.keySet());
+      return all;
+    }
+  }
+
+  public enum TuningMethod { TRAIN_VALIDATION_SPLIT, CROSS_VALIDATION }
+
+  /**
+   * @param method      train/validation split of the train split, or k-fold cross-validation
+   * @param trainRatio  share of the train split fitted on by train_validation_split
+   * @param folds       folds of cross_validation
+   * @param parallelism candidates fitted at once
+   * @param metric      the score candidates are ranked by (empty: areaUnderROC for two classes,
+   *                    accuracy for more, rmse for regression)
+   * @param seed        seed of the validation split and of the randomised algorithms
+   */
+  public record Tuning(TuningMethod method, double trainRatio, int folds, int parallelism,
+      Optional<String> metric, long seed) {}
+
+  /** @param grid MLlib parameter name → values to try (k-NN: {@code k}) */
+  public record AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid) {}
+
+  /**
+   * @param referenceRows  train rows k-NN searches (a seeded sample when the split is larger)
+   * @param validationRows validation rows k-NN scores each k on while tuning
+   * @param blockRows      rows per block of the blocked brute-force search
+   */
+  public record KnnSettings(long referenceRows, long validationRows, int blockRows) {}
+
+  public Optional<AlgorithmSpec> algorithm(Algorithm a) {
+    return algorithms.stream().filter(s -> s.algorithm() == a).findFirst();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.duet.config;
+
+import dev.duet.config.PipelineConfig.ColumnSpec;
+import dev.duet.config.PipelineConfig.DatePart;
+import dev.duet.config.PipelineConfig.DerivedColumn;
+import dev.duet.config.PipelineConfig.Task;
+import dev.duet.config.TrainMlConfig.AlgorithmSpec;
+import dev.duet.config.TrainMlConfig.FeatureSpec;
+import dev.duet.config.TrainMlConfig.KnnSettings;
+import dev.duet.config.TrainMlConfig.Tuning;
+import dev.duet.config.TrainMlConfig.TuningMethod;
+import dev.duet.trainml.Algorithm;
+import dev.duet.trainml.GridParams;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads and checks the {@code train_ml} section of a pipeline config. */
+final class TrainMlSection {
+  static final Set<String> CLASSIFICATION_METRICS = Set.of("areaUnderROC", "areaUnderPR", "accuracy", "f1",
+      "weightedPrecision", "weightedRecall");
+  static final Set<String> REGRESSION_METRICS = Set.of("rmse", "mae", "r2", "mse");
+  static final long DEFAULT_KNN_REFERENCE_ROWS = 20_000;
+  static final long DEFAULT_KNN_VALIDATION_ROWS = 2_000;
+  static final int DEFAULT_KNN_BLOCK_ROWS = 1_024;
+
+  private TrainMlSection() {}
+
+  static Optional<TrainMlConfig> read(YamlObject root, Task task) {
+    if (!root.has("train_ml")) {
+      root.object("train_ml"); // marks the key as known
+      return Optional.empty();
+    }
+    YamlObject ml = root.object("train_ml");
+    YamlObject f = ml.object("features");
+    Map<String, List<DatePart>> datetime = new LinkedHashMap<>();
+    YamlObject dt = f.object("datetime");
+    for (String column : dt.keys()) {
+      List<DatePart> parts = new ArrayList<>();
+      for (String p : dt.strings(column)) {
+        try {
+          parts.add(DatePart.valueOf(p.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          dt.problem("Cannot take part '" + p + "' of " + column + " in train_ml.features.datetime: must be one of "
+              + YamlObject.enumNames(DatePart.class));
+        }
+      }
+      if (parts.isEmpty()) {
+        dt.problem("train_ml.features.datetime." + column + " names no parts (e.g. [hour, weekday, month])");
+      }
+      datetime.put(column, List.copyOf(parts));
+    }
+    FeatureSpec features = new FeatureSpec(f.strings("categorical"), f.strings("numeric"), datetime);
+    f.finish();
+    if (features.columns().isEmpty()) {
+      ml.problem("train_ml.features names no columns: list categorical, numeric and/or datetime columns");
+    }
+
+    Optional<Long> maxRows = ml.optInteger("max_train_rows");
+    maxRows.filter(n -> n < 1).ifPresent(n -> ml.problem("Cannot set train_ml.max_train_rows to " + n + ": must be positive"));
+
+    YamlObject t = ml.object("tuning");
+    TuningMethod method = t.enumValue("method", TuningMethod.class, TuningMethod.TRAIN_VALIDATION_SPLIT);
+    double ratio = t.optNumber("train_ratio").orElse(0.8);
+    if (!(ratio > 0 && ratio < 1)) {
+      t.problem("Cannot set train_ml.tuning.train_ratio to " + ratio + ": must be between 0 and 1 (exclusive)");
+    }
+    long folds = t.optInteger("folds").orElse(3L);
+    if (folds < 2) {
+      t.problem("Cannot set train_ml.tuning.folds to " + folds + ": must be at least 2");
+    }
+    long parallelism = t.optInteger("parallelism").orElse(1L);
+    if (parallelism < 1) {
+      t.problem("Cannot set train_ml.tuning.parallelism to " + parallelism + ": must be at least 1");
+    }
+    Optional<String> metric = t.optString("metric");
+    Set<String> metrics = task == Task.REGRESSION ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+    metric.filter(m -> !metrics.contains(m)).ifPresent(m -> t.problem("Cannot rank " + (task == null ? "" : task.name()
+        .toLowerCase(Locale.ROOT) + " ") + "candidates by '" + m + "': use one of " + new java.util.TreeSet<>(metrics)));
+    Tuning tuning = new Tuning(method, ratio, (int) folds, (int) parallelism, metric,
+        t.optInteger("seed").orElse(ConfigLoader.DEFAULT_SEED));
+    t.finish();
+
+    List<AlgorithmSpec> algorithms = new ArrayList<>();
+    KnnSettings knn = new KnnSettings(DEFAULT_KNN_REFERENCE_ROWS, DEFAULT_KNN_VALIDATION_ROWS, DEFAULT_KNN_BLOCK_ROWS);
+    YamlObject algos = ml.object("algorithms");
+    for (String name : algos.keys()) {
+      String where = "train_ml.algorithms." + name;
+      Algorithm algorithm;
+      try {
+        algorithm = Algorithm.valueOf(name.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        algos.problem("Unknown algorithm " + where + ": must be one of " + YamlObject.enumNames(Algorithm.class));
+        algos.object(name);
+        continue;
+      }
+      YamlObject a = algos.object(name);
+      Map<String, List<String>> grid = new LinkedHashMap<>();
+      if (algorithm == Algorithm.KNN) {
+        knn = new KnnSettings(
+            positive(a, where, "reference_rows", DEFAULT_KNN_REFERENCE_ROWS),
+            positive(a, where, "validation_rows", DEFAULT_KNN_VALIDATION_ROWS),
+            (int) positive(a, where, "block_rows", DEFAULT_KNN_BLOCK_ROWS));
+        grid.put(GridParams.KNN_K, a.has(GridParams.KNN_K) ? a.strings(GridParams.KNN_K) : List.of("5"));
+      } else {
+        for (String p : a.keys()) {
+          grid.put(p, a.strings(p));
+        }
+      }
+      if (task != null && !algorithm.supports(task)) {
+        a.problem("Cannot train " + name + " for " + task.name().toLowerCase(Locale.ROOT) + ": it is a classifier");
+      } else if (task != null) {
+        GridParams.problems(algorithm, task, grid, where).forEach(a::problem);
+      }
+      a.finish();
+      algorithms.add(new AlgorithmSpec(algorithm, grid));
+    }
+    if (algorithms.isEmpty()) {
+      ml.problem("train_ml.algorithms names no algorithms: add one or more of " + YamlObject.enumNames(Algorithm.class));
+    }
+    ml.finish();
+    return Optional.of(new TrainMlConfig(features, maxRows, tuning, algorithms, knn));
+  }
+
+  private static long positive(YamlObject a, String where, String key, long fallback) {
+    long v = a.optInteger(key).orElse(fallback);
+    if (v < 1) {
+      a.problem("Cannot set " + where + "." + key + " to " + v + ": must be positive");
+    }
+    return v;
+  }
+
+  /** Feature columns must exist, have a fitting type, and not give the label away. */
+  static void crossCheck(PipelineConfig c, TrainMlConfig ml, List<String> problems) {
+    Set<String> seen = new HashSet<>();
+    for (String name : ml.features().columns()) {
+      if (!seen.add(name)) {
+        problems.add("Column " + name + " is listed twice in train_ml.features");
+      }
+      if (name.equals(c.label())) {
+        problems.add("Cannot use the label " + name + " as a feature in train_ml.features");
+        continue;
+      }
+      ColumnSpec col = c.column(name);
+      DerivedColumn derived = c.derived().stream().filter(d -> name.equals(d.name())).findFirst().orElse(null);
+      if (col == null && derived == null) {
+        problems.add("Cannot use " + name + " in train_ml.features: not a declared or derived column");
+        continue;
+      }
+      boolean temporal = col != null && col.type() != null && col.type().isTemporal();
+      boolean numeric = col != null ? col.type() != null && col.type().isNumeric() : derived.expr().isEmpty();
+      if (ml.features().datetime().containsKey(name) && col != null && col.type() != null && !temporal) {
+        problems.add("Cannot take date parts of " + name + " in train_ml.features.datetime: it is a "
+            + col.type().sqlName() + " column");
+      }
+      if (ml.features().numeric().contains(name) && col != null && col.type() != null && !numeric) {
+        problems.add("Cannot use " + name + " in train_ml.features.numeric: it is a " + col.type().sqlName()
+            + " column (list it under categorical or datetime)");
+      }
+      // A label derived from a column (delayed = delay > 15) must not see that column.
+      c.derived().stream().filter(d -> d.name() != null && d.name().equals(c.label()))
+          .filter(d -> d.from().map(name::equals).orElse(false))
+          .forEach(d -> problems.add("Cannot use " + name + " as a feature: the label " + c.label()
+              + " is derived from it, so the model would read the answer"));
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.duet.trainml;
+
+import dev.duet.config.PipelineConfig.DatePart;
+import dev.duet.config.TrainMlConfig.FeatureSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.StringIndexerModel;
+import org.apache.spark.ml.feature.VectorAssembler;
+
+/**
+ * The engineered features of the classic branch as one MLlib {@link Pipeline}, fitted on the
+ * train split only and saved with the model, so a user applies it with stock Spark:
+ * date/time parts (SQL), median imputation of numbers, string indexing of categoricals (unseen
+ * and null categories get an index of their own), then either the indices as they are (trees
+ * split on categories directly) or one-hot vectors plus standardised numbers (linear models
+ * and k-NN, whose scores and distances depend on scale).
+ */
+final class FeaturePipeline {
+  static final String FEATURES = "features";
+  /** The label as a double, the column every estimator is fitted on. */
+  static final String LABEL = "_duet_label";
+  private static final String SCALED = "_duet_numeric_scaled";
+  private static final String NUMERIC = "_duet_numeric";
+
+  private FeaturePipeline() {}
+
+  enum Encoding {
+    INDEXED, ONE_HOT_SCALED;
+
+    static Encoding of(Algorithm a) {
+      return a.isTree() ? INDEXED : ONE_HOT_SCALED;
+    }
+
+    String dirName() {
+      return this == INDEXED ? "indexed" : "one-hot-scaled";
+    }
+  }
+
+  /** A position of the feature vector and the input column it comes from. */
+  record Slot(String column, String detail) {
+    String name() {
+      return detail == null ? column : column + "[" + detail + "]";
+    }
+  }
+
+  static Pipeline pipeline(FeatureSpec spec, Encoding encoding) {
+    List<PipelineStage> stages = new ArrayList<>();
+    List<String> numbers = new ArrayList<>(spec.numeric());
+    if (!spec.datetime().isEmpty()) {
+      List<String> parts = new ArrayList<>();
+      spec.datetime().forEach((column, ps) -> ps.forEach(p -> {
+        parts.add("CAST(" + partSql(p, "`" + column.replace("`", "``") + "`") + " AS DOUBLE) AS `" + partColumn(column, p) + "`");
+        numbers.add(partColumn(column, p));
+      }));
+      stages.add(new SQLTransformer().setStatement("SELECT *, " + String.join(", ", parts) + " FROM __THIS__"));
+    }
+    List<String> imputed = numbers.stream().map(c -> c + "__imputed").toList();
+    if (!numbers.isEmpty()) {
+      stages.add(new Imputer().setStrategy("median")
+          .setInputCols(numbers.toArray(String[]::new)).setOutputCols(imputed.toArray(String[]::new)));
+    }
+    List<String> indexed = spec.categorical().stream().map(c -> c + "__index").toList();
+    if (!indexed.isEmpty()) {
+      stages.add(new StringIndexer().setHandleInvalid("keep").setStringOrderType("frequencyDesc")
+          .setInputCols(spec.categorical().toArray(String[]::new)).setOutputCols(indexed.toArray(String[]::new)));
+    }
+    List<String> assembled = new ArrayList<>();
+    if (encoding == Encoding.INDEXED) {
+      assembled.addAll(indexed);
+      assembled.addAll(imputed);
+    } else {
+      List<String> oneHot = spec.categorical().stream().map(c -> c + "__onehot").toList();
+      if (!oneHot.isEmpty()) {
+        // keep + dropLast: every training category has a slot; an unseen one is all zeros.
+        stages.add(new OneHotEncoder().setHandleInvalid("keep").setDropLast(true)
+            .setInputCols(indexed.toArray(String[]::new)).setOutputCols(oneHot.toArray(String[]::new)));
+        assembled.addAll(oneHot);
+      }
+      if (!imputed.isEmpty()) {
+        stages.add(new VectorAssembler().setInputCols(imputed.toArray(String[]::new)).setOutputCol(NUMERIC));
+        stages.add(new StandardScaler().setWithMean(true).setWithStd(true).setInputCol(NUMERIC).setOutputCol(SCALED));
+        assembled.add(SCALED);
+      }
+    }
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURES));
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /** The slots of the fitted pipeline's feature vector, in order. */
+  static List<Slot> slots(FeatureSpec spec, Encoding encoding, PipelineModel fitted) {
+    List<Slot> slots = new ArrayList<>();
+    String[][] labels = indexer(fitted).map(StringIndexerModel::labelsArray).orElse(new String[0][]);
+    for (int i = 0; i < spec.categorical().size(); i++) {
+      String column = spec.categorical().get(i);
+      if (encoding == Encoding.INDEXED) {
+        slots.add(new Slot(column, "index"));
+      } else {
+        for (String value : labels[i]) {
+          slots.add(new Slot(column, "=" + value));
+        }
+      }
+    }
+    spec.numeric().forEach(c -> slots.add(new Slot(c, null)));
+    spec.datetime().forEach((c, parts) -> parts.forEach(p -> slots.add(new Slot(c, p.name().toLowerCase()))));
+    return slots;
+  }
+
+  /** Categories of the widest categorical, plus one for unseen values: trees need maxBins above it. */
+  static int widestCategorical(PipelineModel fitted) {
+    int widest = 0;
+    for (String[] l : indexer(fitted).map(StringIndexerModel::labelsArray).orElse(new String[0][])) {
+      widest = Math.max(widest, l.length + 1);
+    }
+    return widest;
+  }
+
+  private static java.util.Optional<StringIndexerModel> indexer(PipelineModel fitted) {
+    for (Transformer t : fitted.stages()) {
+      if (t instanceof StringIndexerModel m) {
+        return java.util.Optional.of(m);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static String partColumn(String column, DatePart part) {
+    return column + "__" + part.name().toLowerCase();
+  }
+
+  /** Same meaning as ingest's derived date parts: weekday is ISO, 1 = Monday … 7 = Sunday. */
+  private static String partSql(DatePart part, String c) {
+    return switch (part) {
+      case YEAR -> "year(" + c + ")";
+      case MONTH -> "month(" + c + ")";
+      case DAY -> "dayofmonth(" + c + ")";
+      case HOUR -> "hour(" + c + ")";
+      case DAY_OF_YEAR -> "dayofyear(" + c + ")";
+      case WEEKDAY -> "pmod(dayofweek(" + c + ") + 5, 7) + 1";
+    };
+  }
+}

@@ -1,0 +1,164 @@
+package dev.duet.trainml;
+
+import dev.duet.config.PipelineConfig.Task;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.FloatParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.Params;
+
+/**
+ * A parameter grid from config, checked against the MLlib estimator it is for: names must be
+ * the estimator's own parameters and every value must pass MLlib's validator, so a typo or an
+ * impossible value is a config error before Spark starts, not a failure an hour into tuning.
+ */
+public final class GridParams {
+  /** The one parameter of k-NN's grid. */
+  public static final String KNN_K = "k";
+
+  private GridParams() {}
+
+  /** One point of the grid: the values by name, in config order. */
+  public record Candidate(Map<String, Object> values) {
+    public ParamMap toParamMap(Params estimator) {
+      ParamMap map = new ParamMap();
+      values.forEach((name, value) -> put(map, estimator.getParam(name), value));
+      return map;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void put(ParamMap map, Param param, Object value) {
+      map.put(param, value);
+    }
+
+    public int k() {
+      return (Integer) values.get(KNN_K);
+    }
+  }
+
+  /** Problems with {@code grid} for {@code algorithm} on {@code task}, each naming {@code where}. */
+  public static List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid, String where) {
+    List<String> problems = new ArrayList<>();
+    candidates(algorithm, task, grid, where, problems);
+    return problems;
+  }
+
+  /** Every combination of the grid's values (one empty candidate for an empty grid). */
+  public static List<Candidate> candidates(Algorithm algorithm, Task task, Map<String, List<String>> grid) {
+    List<String> problems = new ArrayList<>();
+    List<Candidate> out = candidates(algorithm, task, grid, algorithm.configName(), problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return out;
+  }
+
+  private static List<Candidate> candidates(Algorithm algorithm, Task task, Map<String, List<String>> grid,
+      String where, List<String> problems) {
+    Map<String, List<Object>> typed = new LinkedHashMap<>();
+    Params estimator = algorithm == Algorithm.KNN ? null : algorithm.estimator(task);
+    grid.forEach((name, values) -> {
+      if (values.isEmpty()) {
+        problems.add("Cannot tune " + where + "." + name + " over no values: give at least one");
+        return;
+      }
+      List<Object> parsed = new ArrayList<>();
+      for (String v : values) {
+        try {
+          parsed.add(estimator == null ? knnValue(name, v) : value(estimator, name, v));
+        } catch (IllegalArgumentException e) {
+          problems.add("Cannot set " + where + "." + name + " to '" + v + "': " + e.getMessage());
+        }
+      }
+      typed.put(name, parsed);
+    });
+    List<Candidate> out = new ArrayList<>();
+    out.add(new Candidate(Map.of()));
+    for (Map.Entry<String, List<Object>> e : typed.entrySet()) {
+      List<Candidate> next = new ArrayList<>();
+      for (Candidate c : out) {
+        for (Object v : e.getValue()) {
+          Map<String, Object> values = new LinkedHashMap<>(c.values());
+          values.put(e.getKey(), v);
+          next.add(new Candidate(values));
+        }
+      }
+      out = next;
+    }
+    return out;
+  }
+
+  private static Object knnValue(String name, String v) {
+    if (!KNN_K.equals(name)) {
+      throw new IllegalArgumentException("k-NN's grid takes only " + KNN_K);
+    }
+    int k = parseInt(v);
+    if (k < 1) {
+      throw new IllegalArgumentException("must be at least 1");
+    }
+    return k;
+  }
+
+  /** The value as the parameter's type, validated by MLlib (its message, if it refuses). */
+  private static Object value(Params estimator, String name, String text) {
+    if (!estimator.hasParam(name)) {
+      throw new IllegalArgumentException("not a parameter of MLlib's " + estimator.getClass().getSimpleName());
+    }
+    Param<?> param = estimator.getParam(name);
+    if (name.endsWith("Col") || name.endsWith("Cols")) {
+      throw new IllegalArgumentException("Duet names the columns itself");
+    }
+    String v = text.trim();
+    Object value;
+    if (param instanceof IntParam) {
+      value = parseInt(v);
+    } else if (param instanceof LongParam) {
+      value = (long) parseDouble(v);
+    } else if (param instanceof DoubleParam) {
+      value = parseDouble(v);
+    } else if (param instanceof FloatParam) {
+      value = (float) parseDouble(v);
+    } else if (param instanceof BooleanParam) {
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new IllegalArgumentException("must be true or false");
+      }
+      value = Boolean.parseBoolean(v);
+    } else if (param.getClass() == Param.class) {
+      value = v;
+    } else {
+      throw new IllegalArgumentException("a " + param.getClass().getSimpleName() + " cannot be tuned from config");
+    }
+    if (!isValid(param, value)) {
+      throw new IllegalArgumentException("MLlib refuses it (" + param.doc() + ")");
+    }
+    return value;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static boolean isValid(Param param, Object value) {
+    return (Boolean) param.isValid().apply(value);
+  }
+
+  private static int parseInt(String v) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a whole number");
+    }
+  }
+
+  private static double parseDouble(String v) {
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number");
+    }
+  }
+}

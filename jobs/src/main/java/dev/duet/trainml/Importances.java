@@ -1,0 +1,127 @@
+package dev.duet.trainml;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.store.Json;
+import dev.duet.trainml.FeaturePipeline.Slot;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.classification.ClassificationModel;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.LinearSVCModel;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.classification.OneVsRestModel;
+import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.linalg.Matrix;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
+import org.apache.spark.ml.regression.GBTRegressionModel;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.ml.regression.RandomForestRegressionModel;
+
+/**
+ * What a model looks at, named by input column: tree importances, or linear coefficients (on
+ * standardised numbers, so their sizes compare). Per feature slot, and summed per original
+ * column as shares of the total.
+ */
+final class Importances {
+  static final int TOP_FEATURES = 30;
+
+  private Importances() {}
+
+  /** Empty for models with nothing per feature to show (k-NN). */
+  static Optional<ObjectNode> of(Model<?> model, List<Slot> slots) {
+    return weights(model).map(w -> describe(w.kind, w.values, slots));
+  }
+
+  private record Weights(String kind, double[] values) {}
+
+  private static Optional<Weights> weights(Model<?> m) {
+    Vector tree = m instanceof DecisionTreeClassificationModel d ? d.featureImportances()
+        : m instanceof RandomForestClassificationModel r ? r.featureImportances()
+        : m instanceof GBTClassificationModel g ? g.featureImportances()
+        : m instanceof DecisionTreeRegressionModel d ? d.featureImportances()
+        : m instanceof RandomForestRegressionModel r ? r.featureImportances()
+        : m instanceof GBTRegressionModel g ? g.featureImportances()
+        : null;
+    if (tree != null) {
+      return Optional.of(new Weights("importance", tree.toArray()));
+    }
+    if (m instanceof LinearRegressionModel l) {
+      return Optional.of(new Weights("coefficient", l.coefficients().toArray()));
+    }
+    if (m instanceof LinearSVCModel s) {
+      return Optional.of(new Weights("coefficient", s.coefficients().toArray()));
+    }
+    if (m instanceof LogisticRegressionModel l) {
+      Matrix c = l.coefficientMatrix();
+      if (c.numRows() == 1) {
+        return Optional.of(new Weights("coefficient", l.coefficients().toArray()));
+      }
+      return Optional.of(new Weights("sum_abs_coefficient_over_classes", sumAbsRows(c)));
+    }
+    if (m instanceof OneVsRestModel ovr) {
+      // One binary model per class: add up what each looks at.
+      double[] sum = null;
+      String kind = null;
+      for (ClassificationModel<?, ?> sub : ovr.models()) {
+        Weights w = weights(sub).orElse(null);
+        if (w == null) {
+          return Optional.empty();
+        }
+        kind = w.kind.equals("importance") ? "mean_importance_over_classes" : "sum_abs_coefficient_over_classes";
+        sum = sum == null ? new double[w.values.length] : sum;
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += kind.startsWith("mean") ? w.values[i] / ovr.models().length : Math.abs(w.values[i]);
+        }
+      }
+      return Optional.of(new Weights(kind, sum));
+    }
+    return Optional.empty();
+  }
+
+  private static double[] sumAbsRows(Matrix c) {
+    double[] out = new double[c.numCols()];
+    for (int r = 0; r < c.numRows(); r++) {
+      for (int j = 0; j < c.numCols(); j++) {
+        out[j] += Math.abs(c.apply(r, j));
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode describe(String kind, double[] values, List<Slot> slots) {
+    if (values.length != slots.size()) {
+      throw new IllegalStateException("The model has " + values.length + " features, the feature pipeline "
+          + slots.size() + ": cannot name them");
+    }
+    Map<String, Double> byColumn = new LinkedHashMap<>();
+    double total = 0;
+    for (int i = 0; i < values.length; i++) {
+      byColumn.merge(slots.get(i).column(), Math.abs(values[i]), Double::sum);
+      total += Math.abs(values[i]);
+    }
+    ObjectNode out = Json.object();
+    out.put("kind", kind);
+    ArrayNode columns = out.putArray("by_column");
+    double sum = total;
+    byColumn.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).forEach(e ->
+        columns.addObject().put("column", e.getKey()).put("share", sum == 0 ? 0 : e.getValue() / sum));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparingDouble((Integer i) -> -Math.abs(values[i])));
+    ArrayNode features = out.putArray("top_features");
+    order.stream().limit(TOP_FEATURES).forEach(i ->
+        features.addObject().put("feature", slots.get(i).name()).put("column", slots.get(i).column())
+            .put("value", values[i]));
+    return out;
+  }
+}

@@ -1,0 +1,456 @@
+package dev.duet.trainml;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.ConfigLoader;
+import dev.duet.config.PipelineConfig;
+import dev.duet.config.PipelineConfig.Task;
+import dev.duet.config.TrainMlConfig;
+import dev.duet.config.TrainMlConfig.AlgorithmSpec;
+import dev.duet.config.TrainMlConfig.TuningMethod;
+import dev.duet.ingest.InputException;
+import dev.duet.spark.TaskCost;
+import dev.duet.spark.TaskCost.Cost;
+import dev.duet.spark.TaskCost.Measured;
+import dev.duet.store.Json;
+import dev.duet.trainml.FeaturePipeline.Encoding;
+import dev.duet.trainml.FeaturePipeline.Slot;
+import dev.duet.trainml.GridParams.Candidate;
+import dev.duet.trainml.TrainMlResult.Outcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.Evaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.ml.tuning.TrainValidationSplit;
+import org.apache.spark.ml.tuning.TrainValidationSplitModel;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Clean Parquet → tuned classic models: fits the feature pipeline on the train split only,
+ * tunes each configured algorithm's grid on the train split (train/validation split or k-fold),
+ * refits the best candidate on the whole train split, predicts the test split, and writes models,
+ * predictions, tuning scores, importances and per-algorithm cost into the work dir.
+ */
+public final class TrainMlJob {
+  public static final String STAGE = "train-ml";
+  public static final String MODELS = "models";
+  public static final String PREDICTIONS = "predictions";
+  public static final String FEATURE_PIPELINES = "feature-pipelines";
+  public static final String SUMMARY = "train-ml.json";
+  public static final String TUNING = "tuning.json";
+  public static final String IMPORTANCES = "importances.json";
+  /** Beyond this many distinct labels a "classification" is more likely a mislabelled regression. */
+  static final int MAX_CLASSES = 1_000;
+  private static final Logger LOG = LoggerFactory.getLogger(TrainMlJob.class);
+
+  private final SparkSession spark;
+  private final PipelineConfig config;
+  private final TrainMlConfig ml;
+  private final String cleanPath;
+  private final Path workDir;
+  private final FileSystem fs;
+
+  /**
+   * @param cleanPath ingest's clean table (with the split and row id columns)
+   * @param workDir   where outputs are written (the stage's temp dir)
+   */
+  public TrainMlJob(SparkSession spark, PipelineConfig config, String cleanPath, Path workDir) {
+    this.spark = spark;
+    this.config = config;
+    this.ml = config.trainMl().orElseThrow(() -> new IllegalArgumentException(
+        "The config has no train_ml section"));
+    this.cleanPath = cleanPath;
+    this.workDir = workDir;
+    try {
+      this.fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A fitted feature pipeline and the train/test split as (row id, label, features). */
+  private record Featurized(PipelineModel pipeline, List<Slot> slots, int widestCategorical,
+      Dataset<Row> train, Dataset<Row> test) {}
+
+  /** What tuning left: the best model and every candidate's validation score (null: not tuned). */
+  private record Tuned(Object model, List<Candidate> candidates, double[] scores, int best) {}
+
+  public TrainMlResult run() {
+    TaskCost cost = TaskCost.attach(spark.sparkContext());
+    Map<Encoding, Featurized> features = new EnumMap<>(Encoding.class);
+    try {
+      return train(cost, features);
+    } finally {
+      cost.detach();
+      features.values().forEach(f -> {
+        f.train().unpersist();
+        f.test().unpersist();
+      });
+    }
+  }
+
+  private TrainMlResult train(TaskCost cost, Map<Encoding, Featurized> features) {
+    Dataset<Row> clean = readClean();
+    Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
+    Dataset<Row> labelled = clean.withColumn(FeaturePipeline.LABEL, col(config.label()).cast(DataTypes.DoubleType));
+    Dataset<Row> train = labelled.where(isTrain.and(col(FeaturePipeline.LABEL).isNotNull()));
+    Dataset<Row> test = labelled.where(isTrain.unary_$bang());
+
+    int numClasses = checkLabel(labelled.where(isTrain));
+    long trainRows = train.count();
+    if (ml.maxTrainRows().isPresent() && trainRows > ml.maxTrainRows().get()) {
+      train = train.sample(false, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed());
+      LOG.info("train-ml: max_train_rows {}: training on a seeded sample of the {} train rows", ml.maxTrainRows().get(),
+          trainRows);
+    }
+    String metric = ml.tuning().metric().orElse(config.task() == Task.REGRESSION ? "rmse"
+        : numClasses == 2 ? "areaUnderROC" : "accuracy");
+    Evaluator evaluator = evaluator(metric, numClasses);
+
+    ObjectNode summary = Json.object();
+    ObjectNode tuning = Json.object();
+    ObjectNode importances = Json.object();
+    tuning.put("method", ml.tuning().method().name().toLowerCase());
+    tuning.put("metric", metric);
+    tuning.put("larger_is_better", evaluator.isLargerBetter());
+    ObjectNode tunedAlgorithms = tuning.putObject("algorithms");
+    ArrayNode outcomesJson = summary.putArray("algorithms");
+    List<Outcome> outcomes = new ArrayList<>();
+
+    List<AlgorithmSpec> algorithms = ml.algorithms();
+    for (int i = 0; i < algorithms.size(); i++) {
+      AlgorithmSpec spec = algorithms.get(i);
+      Algorithm a = spec.algorithm();
+      Encoding encoding = Encoding.of(a);
+      if (!features.containsKey(encoding)) {
+        features.put(encoding, featurize(cost, encoding, train, test));
+      }
+      Featurized f = features.get(encoding);
+      String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), a.configName());
+      List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
+      LOG.info("train-ml: {}: {} candidate(s), {} by {} on {} features", step, candidates.size(),
+          candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() : "no tuning needed", metric,
+          f.slots().size());
+      Measured<Tuned> fit = cost.measure("train-ml:" + a.configName(), "train-ml: tune and fit " + a.configName(),
+          () -> a == Algorithm.KNN ? tuneKnn(f, candidates, numClasses, evaluator)
+              : tune(a, f, candidates, numClasses, evaluator));
+      Tuned tuned = fit.result();
+      double best = tuned.scores() == null ? Double.NaN : tuned.scores()[tuned.best()];
+
+      Path modelDir = new Path(workDir, MODELS + "/" + a.configName());
+      Path predictionsDir = new Path(workDir, PREDICTIONS + "/" + a.configName());
+      Measured<Long> predicted = cost.measure("train-ml:" + a.configName() + ":predict",
+          "train-ml: predict the test split with " + a.configName(),
+          () -> writePredictions(predict(tuned.model(), f.test()), predictionsDir));
+      save(tuned.model(), f.pipeline(), modelDir);
+      long modelBytes = bytes(modelDir);
+
+      ObjectNode t = tunedAlgorithms.putObject(a.configName());
+      ArrayNode cs = t.putArray("candidates");
+      for (int c = 0; c < tuned.candidates().size(); c++) {
+        ObjectNode cj = cs.addObject();
+        cj.set("params", Json.MAPPER.valueToTree(tuned.candidates().get(c).values()));
+        if (tuned.scores() != null) {
+          cj.put("score", tuned.scores()[c]);
+        } else {
+          cj.putNull("score");
+        }
+      }
+      t.put("best", tuned.best());
+      ObjectNode o = outcomesJson.addObject();
+      o.put("algorithm", a.configName());
+      o.put("model", describe(tuned.model()));
+      o.put("features", encoding.dirName());
+      o.set("best_params", Json.MAPPER.valueToTree(tuned.candidates().get(tuned.best()).values()));
+      o.put("validation_metric", metric);
+      if (Double.isNaN(best)) {
+        o.putNull("validation_score");
+      } else {
+        o.put("validation_score", best);
+      }
+      o.put("model_path", MODELS + "/" + a.configName());
+      o.put("predictions_path", PREDICTIONS + "/" + a.configName());
+      o.put("model_bytes", modelBytes);
+      o.put("test_rows_predicted", predicted.result());
+      ObjectNode costJson = o.putObject("cost");
+      costJson.set("train", costJson(fit.cost()));
+      costJson.set("predict", costJson(predicted.cost()));
+      Object model = tuned.model();
+      if (model instanceof Model<?> m) {
+        Importances.of(m, f.slots()).ifPresent(imp -> importances.set(a.configName(), imp));
+      }
+      outcomes.add(new Outcome(a, metric, best, fit.cost(), predicted.cost(), modelBytes));
+      LOG.info("train-ml: {}: {} {} with {}; fit {} s (executor CPU {} s), predicted {} test rows in {} s",
+          step, metric, Double.isNaN(best) ? "not validated (one candidate)" : String.format("%.4f", best),
+          tuned.candidates().get(tuned.best()).values(), round(fit.cost().wallSeconds()),
+          round(fit.cost().executorCpuSeconds()), predicted.result(), round(predicted.cost().wallSeconds()));
+    }
+    long fittedRows = features.values().iterator().next().train().count();
+    long testRows = features.values().iterator().next().test().count();
+    summary.put("label", config.label());
+    summary.put("task", config.task().name().toLowerCase());
+    summary.put("classes", numClasses);
+    summary.put("train_rows", fittedRows);
+    summary.put("test_rows", testRows);
+    return new TrainMlResult(fittedRows, testRows, outcomes, summary, tuning, importances);
+  }
+
+  private Dataset<Row> readClean() {
+    Dataset<Row> clean = spark.read().parquet(cleanPath);
+    Set<String> present = Set.of(clean.columns());
+    List<String> missing = new ArrayList<>();
+    List<String> needed = new ArrayList<>(ml.features().columns());
+    needed.add(config.label());
+    needed.add(ConfigLoader.SPLIT_COLUMN);
+    needed.add(ConfigLoader.ROW_ID_COLUMN);
+    needed.stream().filter(c -> !present.contains(c)).forEach(missing::add);
+    if (!missing.isEmpty()) {
+      throw new InputException("The clean table " + cleanPath + " lacks column(s) " + missing
+          + ": re-run ingest with this config (--force)");
+    }
+    return clean;
+  }
+
+  /**
+   * Refuses a label nothing can be learned from, before any fitting: no labelled train rows, a
+   * single class, or class values that are not whole numbers from 0. Returns the number of
+   * classes (0 for regression).
+   */
+  private int checkLabel(Dataset<Row> train) {
+    String label = config.label();
+    Row counts = train.agg(count(lit(1)), count(col(FeaturePipeline.LABEL))).first();
+    long rows = counts.getLong(0);
+    long labelled = counts.getLong(1);
+    if (rows == 0) {
+      throw new InputException("The train split of " + cleanPath + " is empty: nothing to learn from");
+    }
+    if (labelled == 0) {
+      throw new InputException("Label " + label + " is null in all " + rows + " train rows: nothing to learn from");
+    }
+    if (labelled < rows) {
+      LOG.warn("train-ml: {} of {} train rows have no {} and are left out of training", rows - labelled, rows, label);
+    }
+    if (config.task() == Task.REGRESSION) {
+      return 0;
+    }
+    List<Row> classes = train.where(col(FeaturePipeline.LABEL).isNotNull()).groupBy(FeaturePipeline.LABEL).count()
+        .orderBy(FeaturePipeline.LABEL).limit(MAX_CLASSES + 1).collectAsList();
+    if (classes.size() > MAX_CLASSES) {
+      throw new InputException("Label " + label + " has more than " + MAX_CLASSES
+          + " distinct values: if it is a quantity, set task: regression");
+    }
+    if (classes.size() == 1) {
+      throw new InputException("Label " + label + " has one class (" + classes.get(0).get(0) + ") in all "
+          + labelled + " labelled train rows: a classifier needs at least two");
+    }
+    for (Row c : classes) {
+      double v = c.getDouble(0);
+      if (v < 0 || v != Math.rint(v)) {
+        throw new InputException("Label " + label + " holds " + v + ": class labels must be whole numbers from 0"
+            + " (derive one in the config, e.g. with above: or expr:)");
+      }
+    }
+    LOG.info("train-ml: {} classes in {} labelled train rows: {}", classes.size(), labelled,
+        classes.stream().map(r -> (long) r.getDouble(0) + "=" + r.getLong(1)).toList());
+    return (int) classes.get(classes.size() - 1).getDouble(0) + 1;
+  }
+
+  private Evaluator evaluator(String metric, int numClasses) {
+    if (config.task() == Task.REGRESSION) {
+      return new RegressionEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL);
+    }
+    if (metric.startsWith("areaUnder")) {
+      if (numClasses != 2) {
+        throw new InputException("Cannot rank candidates by " + metric + ": the label has " + numClasses
+            + " classes, and " + metric + " needs two (use accuracy or f1)");
+      }
+      return new BinaryClassificationEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL);
+    }
+    return new MulticlassClassificationEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL);
+  }
+
+  private Featurized featurize(TaskCost cost, Encoding encoding, Dataset<Row> train, Dataset<Row> test) {
+    Measured<Featurized> m = cost.measure("train-ml:features:" + encoding.dirName(),
+        "train-ml: fit the " + encoding.dirName() + " feature pipeline", () -> {
+          PipelineModel fitted = FeaturePipeline.pipeline(ml.features(), encoding).fit(train);
+          Column[] kept = {col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL), col(FeaturePipeline.FEATURES)};
+          Dataset<Row> trainF = fitted.transform(train).select(kept).persist(StorageLevel.MEMORY_AND_DISK());
+          Dataset<Row> testF = fitted.transform(test).select(kept).persist(StorageLevel.MEMORY_AND_DISK());
+          long n = trainF.count();
+          testF.count();
+          LOG.info("train-ml: {} feature pipeline fitted on {} train rows", encoding.dirName(), n);
+          return new Featurized(fitted, FeaturePipeline.slots(ml.features(), encoding, fitted),
+              FeaturePipeline.widestCategorical(fitted), trainF, testF);
+        });
+    write(m.result().pipeline(), new Path(workDir, FEATURE_PIPELINES + "/" + encoding.dirName()));
+    LOG.info("train-ml: {} features: {} slots ({} s)", encoding.dirName(), m.result().slots().size(),
+        round(m.cost().wallSeconds()));
+    return m.result();
+  }
+
+  private Tuned tune(Algorithm a, Featurized f, List<Candidate> candidates, int numClasses, Evaluator evaluator) {
+    Estimators.Built built = Estimators.create(a, config.task(), numClasses, f.widestCategorical(),
+        ml.tuning().seed(), ml.tuning().parallelism());
+    ParamMap[] maps = candidates.stream().map(c -> c.toParamMap(built.tuned())).toArray(ParamMap[]::new);
+    if (maps.length == 1) {
+      return new Tuned(built.estimator().fit(f.train(), maps[0]), candidates, null, 0);
+    }
+    Object best;
+    double[] scores;
+    if (ml.tuning().method() == TuningMethod.CROSS_VALIDATION) {
+      CrossValidatorModel cv = new CrossValidator().setEstimator(built.estimator()).setEstimatorParamMaps(maps)
+          .setEvaluator(evaluator).setNumFolds(ml.tuning().folds()).setParallelism(ml.tuning().parallelism())
+          .setSeed(ml.tuning().seed()).fit(f.train());
+      best = cv.bestModel();
+      scores = cv.avgMetrics();
+    } else {
+      TrainValidationSplitModel tvs = new TrainValidationSplit().setEstimator(built.estimator())
+          .setEstimatorParamMaps(maps).setEvaluator(evaluator).setTrainRatio(ml.tuning().trainRatio())
+          .setParallelism(ml.tuning().parallelism()).setSeed(ml.tuning().seed()).fit(f.train());
+      best = tvs.bestModel();
+      scores = tvs.validationMetrics();
+    }
+    return new Tuned(best, candidates, scores, bestIndex(scores, evaluator.isLargerBetter()));
+  }
+
+  /**
+   * k-NN's tuning searches the validation rows' neighbours once, for the largest k, and scores
+   * every k from those lists; the model keeps a seeded sample of the train split as reference.
+   */
+  private Tuned tuneKnn(Featurized f, List<Candidate> candidates, int numClasses, Evaluator evaluator) {
+    TrainMlConfig.KnnSettings s = ml.knn();
+    long seed = ml.tuning().seed();
+    double[] scores = null;
+    int best = 0;
+    if (candidates.size() > 1) {
+      Dataset<Row>[] parts = f.train().randomSplit(new double[] {ml.tuning().trainRatio(), 1 - ml.tuning().trainRatio()}, seed);
+      Dataset<Row> reference = atMost(parts[0], s.referenceRows(), seed);
+      Dataset<Row> validation = atMost(parts[1], s.validationRows(), seed);
+      int kMax = candidates.stream().mapToInt(Candidate::k).max().orElseThrow();
+      JavaPairRDD<Long, KnnSearch.Found> found = KnnSearch.search(validation, reference, kMax, s.blockRows()).cache();
+      scores = new double[candidates.size()];
+      for (int c = 0; c < candidates.size(); c++) {
+        scores[c] = evaluator.evaluate(KnnModel.predictions(spark, found, candidates.get(c).k(), numClasses));
+      }
+      found.unpersist(false);
+      best = bestIndex(scores, evaluator.isLargerBetter());
+    }
+    Dataset<Row> reference = atMost(f.train(), s.referenceRows(), seed).persist(StorageLevel.MEMORY_AND_DISK());
+    return new Tuned(new KnnModel(candidates.get(best).k(), numClasses, s.blockRows(), reference), candidates,
+        scores, best);
+  }
+
+  private static Dataset<Row> atMost(Dataset<Row> rows, long n, long seed) {
+    long total = rows.count();
+    return total <= n ? rows : rows.sample(false, (double) n / total, seed);
+  }
+
+  private static int bestIndex(double[] scores, boolean largerIsBetter) {
+    int best = 0;
+    for (int i = 1; i < scores.length; i++) {
+      if (largerIsBetter ? scores[i] > scores[best] : scores[i] < scores[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private static Dataset<Row> predict(Object model, Dataset<Row> test) {
+    return model instanceof KnnModel knn ? knn.transform(test) : ((Transformer) model).transform(test);
+  }
+
+  /** (row_id, label, prediction, probability, raw_score) as plain Parquet types; returns the row count. */
+  private long writePredictions(Dataset<Row> predictions, Path dir) {
+    Set<String> present = Set.of(predictions.columns());
+    predictions.select(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL).as("label"),
+            col("prediction"), asArray(present, "probability").as("probability"),
+            asArray(present, "rawPrediction").as("raw_score"))
+        .write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
+    return spark.read().parquet(dir.toString()).count();
+  }
+
+  private static Column asArray(Set<String> present, String vectorColumn) {
+    return present.contains(vectorColumn)
+        ? org.apache.spark.ml.functions.vector_to_array(col(vectorColumn), "float64")
+        : lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType));
+  }
+
+  /** MLlib models as one PipelineModel with their feature steps; k-NN as its own files. */
+  private void save(Object model, PipelineModel features, Path dir) {
+    if (model instanceof KnnModel knn) {
+      write(features, new Path(dir, "features"));
+      knn.save(fs, dir);
+    } else {
+      List<Transformer> stages = new ArrayList<>(Arrays.asList(features.stages()));
+      stages.add((Transformer) model);
+      write(new PipelineModel(Identifiable.randomUID("duet_" + STAGE.replace('-', '_')), stages), dir);
+    }
+  }
+
+  private static void write(MLWritable model, Path dir) {
+    try {
+      model.write().save(dir.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot save the model to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private long bytes(Path dir) {
+    try {
+      return fs.getContentSummary(dir).getLength();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String describe(Object model) {
+    if (model instanceof org.apache.spark.ml.classification.OneVsRestModel ovr) {
+      return "OneVsRest(" + ovr.models()[0].getClass().getSimpleName() + " x " + ovr.models().length + ")";
+    }
+    return model.getClass().getSimpleName();
+  }
+
+  private static ObjectNode costJson(Cost c) {
+    ObjectNode o = Json.object();
+    o.put("wall_seconds", round(c.wallSeconds()));
+    o.put("executor_cpu_seconds", round(c.executorCpuSeconds()));
+    o.put("executor_run_seconds", round(c.executorRunSeconds()));
+    o.put("tasks", c.tasks());
+    return o;
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 100) / 100.0;
+  }
+}
