@@ -191,16 +191,25 @@ public final class ConfigLoader {
   private static List<ColumnSpec> expandRanges(List<ColumnSpec> specs) {
     List<ColumnSpec> out = new ArrayList<>();
     for (ColumnSpec c : specs) {
-      java.util.regex.Matcher m = c.name() == null ? null : NAME_RANGE.matcher(c.name());
-      if (m == null || !m.matches()) {
-        out.add(c);
+      for (String name : c.name() == null ? java.util.Collections.<String>singletonList(null) : expandNames(List.of(c.name()))) {
+        out.add(new ColumnSpec(name, c.type(), c.format(), c.nulls(), c.impute(), c.trim(),
+            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern()));
+      }
+    }
+    return out;
+  }
+
+  /** Column names with {@code name{from..to}} ranges written out. */
+  static List<String> expandNames(List<String> names) {
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      java.util.regex.Matcher m = NAME_RANGE.matcher(name);
+      if (!m.matches()) {
+        out.add(name);
         continue;
       }
-      int from = Integer.parseInt(m.group(2));
-      int to = Integer.parseInt(m.group(3));
-      for (int i = from; i <= to; i++) {
-        out.add(new ColumnSpec(m.group(1) + i + m.group(4), c.type(), c.format(), c.nulls(), c.impute(), c.trim(),
-            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern()));
+      for (int i = Integer.parseInt(m.group(2)); i <= Integer.parseInt(m.group(3)); i++) {
+        out.add(m.group(1) + i + m.group(4));
       }
     }
     return out;

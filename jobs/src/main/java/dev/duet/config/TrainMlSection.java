@@ -55,7 +55,8 @@ final class TrainMlSection {
       }
       datetime.put(column, List.copyOf(parts));
     }
-    FeatureSpec features = new FeatureSpec(f.strings("categorical"), f.strings("numeric"), datetime);
+    FeatureSpec features = new FeatureSpec(ConfigLoader.expandNames(f.strings("categorical")),
+        ConfigLoader.expandNames(f.strings("numeric")), datetime);
     f.finish();
     if (features.columns().isEmpty()) {
       ml.problem("train_ml.features names no columns: list categorical, numeric and/or datetime columns");
@@ -141,6 +142,7 @@ final class TrainMlSection {
     for (String name : ml.features().columns()) {
       if (!seen.add(name)) {
         problems.add("Column " + name + " is listed twice in train_ml.features");
+        continue;
       }
       if (name.equals(c.label())) {
         problems.add("Cannot use the label " + name + " as a feature in train_ml.features");

@@ -10,6 +10,7 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.OneHotEncoderModel;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.StringIndexer;
@@ -20,7 +21,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
  * The engineered features of the classic branch as one MLlib {@link Pipeline}, fitted on the
  * train split only and saved with the model, so a user applies it with stock Spark:
  * date/time parts (SQL), median imputation of numbers, string indexing of categoricals (unseen
- * and null categories get an index of their own), then either the indices as they are (trees
+ * and null categories share an index of their own), then either the indices as they are (trees
  * split on categories directly) or one-hot vectors plus standardised numbers (linear models
  * and k-NN, whose scores and distances depend on scale).
  */
@@ -30,6 +31,8 @@ final class FeaturePipeline {
   static final String LABEL = "_duet_label";
   private static final String SCALED = "_duet_numeric_scaled";
   private static final String NUMERIC = "_duet_numeric";
+  /** The slot of categories not seen in training (and of nulls). */
+  static final String UNSEEN = "<unseen>";
 
   private FeaturePipeline() {}
 
@@ -99,13 +102,15 @@ final class FeaturePipeline {
   static List<Slot> slots(FeatureSpec spec, Encoding encoding, PipelineModel fitted) {
     List<Slot> slots = new ArrayList<>();
     String[][] labels = indexer(fitted).map(StringIndexerModel::labelsArray).orElse(new String[0][]);
+    int[] sizes = stage(fitted, OneHotEncoderModel.class).map(OneHotEncoderModel::categorySizes).orElse(new int[0]);
     for (int i = 0; i < spec.categorical().size(); i++) {
       String column = spec.categorical().get(i);
       if (encoding == Encoding.INDEXED) {
         slots.add(new Slot(column, "index"));
       } else {
-        for (String value : labels[i]) {
-          slots.add(new Slot(column, "=" + value));
+        // The indexer's extra index for unseen and null values is a category of the encoder too.
+        for (int j = 0; j < sizes[i]; j++) {
+          slots.add(new Slot(column, j < labels[i].length ? "=" + labels[i][j] : UNSEEN));
         }
       }
     }
@@ -124,9 +129,13 @@ final class FeaturePipeline {
   }
 
   private static java.util.Optional<StringIndexerModel> indexer(PipelineModel fitted) {
+    return stage(fitted, StringIndexerModel.class);
+  }
+
+  private static <T extends Transformer> java.util.Optional<T> stage(PipelineModel fitted, Class<T> type) {
     for (Transformer t : fitted.stages()) {
-      if (t instanceof StringIndexerModel m) {
-        return java.util.Optional.of(m);
+      if (type.isInstance(t)) {
+        return java.util.Optional.of(type.cast(t));
       }
     }
     return java.util.Optional.empty();

@@ -366,7 +366,7 @@ public final class TrainMlJob {
       found.unpersist(false);
       best = bestIndex(scores, evaluator.isLargerBetter());
     }
-    Dataset<Row> reference = atMost(f.train(), s.referenceRows(), seed).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> reference = atMost(f.train(), s.referenceRows(), seed); // the cached train rows, or a sample
     return new Tuned(new KnnModel(candidates.get(best).k(), numClasses, s.blockRows(), reference), candidates,
         scores, best);
   }

@@ -1,0 +1,256 @@
+package dev.duet.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.testing.Cli;
+import dev.duet.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * train-ml on the real data, ingested once for the class: MNIST (784 pixels, ten classes) and
+ * flights (categoricals and a timestamp; binary and regression labels). Small tree and
+ * iteration counts: these are floors that catch a broken pipeline, not benchmarks.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainMlCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] ALL = {"gbt", "random_forest", "decision_tree", "linear", "linear_svm", "knn"};
+  private final SparkSession spark = SparkTestSession.get();
+  private Path tmp;
+  private Path store;
+
+  @BeforeAll
+  void ingestTheRealData() throws IOException {
+    tmp = Files.createTempDirectory("duet-train-ml");
+    store = tmp.resolve("store");
+    assertThat(run("ingest", shipped("mnist.yaml", "")).exitCode()).isZero();
+    assertThat(run("ingest", shipped("flights.yaml", "")).exitCode()).isZero();
+  }
+
+  @AfterAll
+  void cleanUp() throws IOException {
+    try (var files = Files.walk(tmp)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Test
+  void trainsEveryAlgorithmOnMnistAndTheForestReadsNinetyPercentOfDigits() throws IOException {
+    Cli r = run("train-ml", shipped("mnist.yaml", """
+        train_ml:
+          features: {numeric: ["pixel{0..783}"]}
+          tuning: {parallelism: 2}
+          algorithms:
+            gbt: {maxIter: [2], maxDepth: [3]}
+            random_forest: {numTrees: [30], maxDepth: [12]}
+            decision_tree: {maxDepth: [4, 8]}
+            linear: {maxIter: [15]}
+            linear_svm: {maxIter: [5]}
+            knn: {k: [1, 5], reference_rows: 3000, validation_rows: 300}
+        """));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("mnist/r/train-ml");
+    long testRows = clean("mnist").where("split = 'test'").count();
+    for (String a : ALL) {
+      Dataset<Row> p = predictions(out, a);
+      assertThat(p.count()).as("%s predicts every test row", a).isEqualTo(testRows);
+      assertThat(p.where("prediction NOT IN (0,1,2,3,4,5,6,7,8,9)").count()).as(a).isZero();
+    }
+    assertThat(accuracy(predictions(out, "random_forest"))).as("random forest accuracy").isGreaterThanOrEqualTo(0.90);
+    assertThat(accuracy(predictions(out, "knn"))).as("k-NN accuracy").isGreaterThan(0.85);
+
+    JsonNode summary = json(out.resolve("train-ml.json"));
+    assertThat(summary.at("/classes").asInt()).isEqualTo(10);
+    JsonNode gbt = summary.at("/algorithms/0");
+    assertThat(gbt.at("/model").asText()).as("GBT is binary in MLlib").startsWith("OneVsRest(GBTClassificationModel x 10");
+    assertThat(gbt.at("/cost/train/executor_cpu_seconds").asDouble()).isPositive();
+    assertThat(gbt.at("/model_bytes").asLong()).isPositive();
+    JsonNode tree = json(out.resolve("tuning.json")).at("/algorithms/decision_tree/candidates");
+    assertThat(tree).hasSize(2).allSatisfy(c -> assertThat(c.at("/score").asDouble()).isBetween(0.3, 1.0));
+    assertThat(json(out.resolve("importances.json")).at("/random_forest/by_column/0/column").asText()).startsWith("pixel");
+    assertThat(out.resolve("_SUCCESS")).exists();
+    assertThat(json(out.resolve("manifest.json")).at("/outputs")).isNotEmpty();
+  }
+
+  @Test
+  void trainsEveryAlgorithmOnFlightsAndBoostedTreesBeatChance() throws IOException {
+    Cli r = run("train-ml", shipped("flights.yaml", """
+        train_ml:
+          features:
+            categorical: [origin, destination]
+            numeric: [distance]
+            datetime: {date: [hour, weekday, month]}
+          max_train_rows: 200000
+          algorithms:
+            gbt: {maxIter: [10], maxDepth: [5]}
+            random_forest: {numTrees: [5], maxDepth: [5]}
+            decision_tree: {maxDepth: [5]}
+            linear: {maxIter: [10]}
+            linear_svm: {maxIter: [5]}
+            knn: {k: [15], reference_rows: 300}
+        """), "--force");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("flights/r/train-ml");
+    long testRows = clean("flights").where("split = 'test'").count();
+    for (String a : ALL) {
+      assertThat(predictions(out, a).count()).as("%s predicts every test row", a).isEqualTo(testRows);
+    }
+    double auc = auc(predictions(out, "gbt"));
+    System.out.printf("flights GBT (10 x depth 5, 200k train rows) test AUC: %.4f%n", auc);
+    assertThat(auc).as("GBT AUC on the test split").isGreaterThan(0.6);
+
+    JsonNode importances = json(out.resolve("importances.json"));
+    List<String> columns = new ArrayList<>();
+    importances.at("/gbt/by_column").forEach(c -> columns.add(c.at("/column").asText()));
+    assertThat(columns).as("importances name the input columns")
+        .containsExactlyInAnyOrder("origin", "destination", "distance", "date");
+    assertThat(importances.at("/linear/top_features/0/feature").asText()).matches("(origin|destination)\\[=...]|distance|date\\[\\w+]");
+
+    // A user applies the saved model with stock Spark to clean rows as they are.
+    PipelineModel model = PipelineModel.load(out.resolve("models/gbt").toString());
+    Dataset<Row> scored = model.transform(clean("flights").where("split = 'test'").limit(1000));
+    assertThat(scored.where("prediction IS NULL").count()).isZero();
+    assertThat(scored.count()).isEqualTo(1000);
+  }
+
+  @Test
+  void regressionOnDelayMinutesBeatsPredictingTheMean() throws IOException {
+    String config = shipped("flights.yaml", """
+        train_ml:
+          features:
+            categorical: [origin, destination]
+            numeric: [distance]
+            datetime: {date: [hour, month]}
+          max_train_rows: 200000
+          algorithms:
+            gbt: {maxIter: [10], maxDepth: [5]}
+            linear: {regParam: [0.0, 0.1]}
+        """).replace("task: classification", "task: regression").replace("label: delayed", "label: delay");
+    Cli r = run("train-ml", config, "--force");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("flights/r/train-ml");
+    double trainMean = clean("flights").where("split = 'train'").agg(org.apache.spark.sql.functions.avg("delay"))
+        .first().getDouble(0);
+    Dataset<Row> gbt = predictions(out, "gbt");
+    double rmse = rmse(gbt, col("prediction"));
+    double baseline = rmse(gbt, org.apache.spark.sql.functions.lit(trainMean));
+    System.out.printf("flights delay GBT test RMSE %.3f vs %.3f predicting the mean%n", rmse, baseline);
+    assertThat(rmse).as("GBT RMSE below the mean's").isLessThan(baseline);
+    assertThat(json(out.resolve("tuning.json")).at("/metric").asText()).isEqualTo("rmse");
+  }
+
+  @Test
+  void refusesALabelWithOneClassOrNoValuesWithExitCodeTwo() throws IOException {
+    StringBuilder csv = new StringBuilder("id,x,y\n");
+    for (int i = 0; i < 200; i++) {
+      csv.append(i).append(',').append(i % 7).append(",1\n");
+    }
+    Path oneClass = Files.writeString(tmp.resolve("one-class.csv"), csv.toString());
+    Path noLabels = Files.writeString(tmp.resolve("no-labels.csv"), csv.toString().replace(",1\n", ",\n"));
+    String template = """
+        pipeline: %s
+        task: classification
+        label: y
+        input: {path: "%s", format: csv, options: {header: "true"}}
+        columns:
+          - {name: id, type: int}
+          - {name: x, type: double}
+          - {name: y, type: int}
+        train_ml:
+          features: {numeric: [x]}
+          algorithms: {decision_tree: {}}
+        """;
+    Path c1 = Files.writeString(tmp.resolve("one.yaml"), template.formatted("one", oneClass));
+    Path c2 = Files.writeString(tmp.resolve("none.yaml"), template.formatted("none", noLabels));
+    for (Path c : List.of(c1, c2)) {
+      assertThat(runFile("ingest", c).exitCode()).isZero();
+    }
+    Cli one = runFile("train-ml", c1);
+    assertThat(one.exitCode()).isEqualTo(2);
+    assertThat(one.errLines()).containsExactly(
+        "duet train-ml: Label y has one class (1.0) in all " + trainRows("one") + " labelled train rows: a classifier needs at least two");
+    Cli none = runFile("train-ml", c2);
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.errLines()).singleElement().asString()
+        .matches("duet train-ml: Label y is null in all \\d+ train rows: nothing to learn from");
+    assertThat(store.resolve("one/r/train-ml")).as("nothing published").doesNotExist();
+  }
+
+  @Test
+  void refusesToTrainARunThatHasNotFinishedIngest() throws IOException {
+    Path config = Files.writeString(tmp.resolve("mnist-elsewhere.yaml"), shipped("mnist.yaml", ""));
+    Cli r = Cli.capture((out, err) -> DuetMain.execute(new String[] {"train-ml", "--config", config.toString(),
+        "--store", store.toString(), "--run-id", "never-ingested"}, out, err, spark));
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Run never-ingested of mnist has not finished ingest");
+  }
+
+  // --- helpers ---
+
+  private long trainRows(String pipeline) {
+    return clean(pipeline).where("split = 'train'").count();
+  }
+
+  /** A shipped config, reading the data from the repository, with its train_ml section replaced. */
+  private static String shipped(String name, String trainMl) throws IOException {
+    String text = Files.readString(Path.of("..", "conf", name)).replace("path: data/", "path: ../data/");
+    int at = text.indexOf("\ntrain_ml:");
+    return trainMl.isEmpty() ? text : text.substring(0, at + 1) + trainMl;
+  }
+
+  private Cli run(String stage, String config, String... extra) throws IOException {
+    Path file = Files.createTempFile(tmp, stage, ".yaml");
+    Files.writeString(file, config);
+    return runFile(stage, file, extra);
+  }
+
+  private Cli runFile(String stage, Path config, String... extra) {
+    List<String> args = new ArrayList<>(List.of(stage, "--config", config.toString(), "--store", store.toString(),
+        "--run-id", "r"));
+    args.addAll(List.of(extra));
+    return Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+  }
+
+  private Dataset<Row> clean(String pipeline) {
+    return spark.read().parquet(store.resolve(pipeline + "/r/ingest/clean").toString());
+  }
+
+  private Dataset<Row> predictions(Path out, String algorithm) {
+    return spark.read().parquet(out.resolve("predictions/" + algorithm).toString());
+  }
+
+  private static double accuracy(Dataset<Row> p) {
+    return (double) p.where("label = prediction").count() / p.count();
+  }
+
+  private static double auc(Dataset<Row> p) {
+    return new BinaryClassificationEvaluator().setRawPredictionCol("raw").setLabelCol("label")
+        .evaluate(p.withColumn("raw", functions.array_to_vector(col("raw_score"))));
+  }
+
+  private static double rmse(Dataset<Row> p, org.apache.spark.sql.Column prediction) {
+    return Math.sqrt(p.select(org.apache.spark.sql.functions.avg(col("label").minus(prediction)
+        .multiply(col("label").minus(prediction)))).first().getDouble(0));
+  }
+
+  private static JsonNode json(Path file) throws IOException {
+    return JSON.readTree(file.toFile());
+  }
+}

@@ -1,0 +1,102 @@
+package dev.duet.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.duet.config.PipelineConfig.DatePart;
+import dev.duet.config.TrainMlConfig.TuningMethod;
+import dev.duet.trainml.Algorithm;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrainMlConfigTest {
+  private static final String BASE = """
+      pipeline: demo
+      task: %s
+      label: late
+      input: {path: data/x.csv, format: csv}
+      columns:
+        - {name: when, type: timestamp}
+        - {name: delay, type: int}
+        - {name: code, type: string}
+        - {name: "p{0..2}", type: double}
+      derive:
+        - {name: late, from: delay, above: 15}
+      """;
+
+  private static PipelineConfig parse(String task, String trainMl) {
+    return ConfigLoader.parse(BASE.formatted(task) + trainMl, "test.yaml");
+  }
+
+  @Test
+  void readsFeaturesTuningAndTypedGrids() {
+    PipelineConfig c = parse("classification", """
+        train_ml:
+          features:
+            categorical: [code]
+            numeric: ["p{0..2}"]
+            datetime: {when: [hour, weekday]}
+          max_train_rows: 1000
+          tuning: {method: cross_validation, folds: 4, parallelism: 3, metric: f1, seed: 9}
+          algorithms:
+            gbt: {maxIter: [5, 10], maxDepth: 3}
+            knn: {k: [1, 7], reference_rows: 500}
+        """);
+    TrainMlConfig ml = c.trainMl().orElseThrow();
+    assertThat(ml.features().numeric()).containsExactly("p0", "p1", "p2");
+    assertThat(ml.features().datetime().get("when")).containsExactly(DatePart.HOUR, DatePart.WEEKDAY);
+    assertThat(ml.tuning().method()).isEqualTo(TuningMethod.CROSS_VALIDATION);
+    assertThat(ml.tuning().folds()).isEqualTo(4);
+    assertThat(ml.tuning().metric()).contains("f1");
+    assertThat(ml.maxTrainRows()).contains(1000L);
+    assertThat(ml.algorithm(Algorithm.GBT).orElseThrow().grid()).containsEntry("maxIter", List.of("5", "10"));
+    assertThat(ml.knn().referenceRows()).isEqualTo(500);
+    assertThat(dev.duet.trainml.GridParams.candidates(Algorithm.GBT, PipelineConfig.Task.CLASSIFICATION,
+        ml.algorithm(Algorithm.GBT).orElseThrow().grid())).hasSize(2);
+  }
+
+  @Test
+  void reportsEveryTrainMlProblemAtOnce() {
+    assertThatThrownBy(() -> parse("regression", """
+        train_ml:
+          features:
+            categorical: [code, nope]
+            numeric: [code, late]
+            datetime: {delay: [hour, fortnight]}
+          tuning: {train_ratio: 1.5, metric: areaUnderROC, folds: 1}
+          algorithms:
+            gbt: {maxDepht: [3], maxIter: [-1]}
+            linear_svm: {}
+            random_forest: {numTrees: [ten]}
+            neural_net: {}
+            knn: {k: [0], neighbours: 3}
+        """)).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "Cannot take part 'fortnight' of delay in train_ml.features.datetime: must be one of year, month, day, hour, weekday, day_of_year",
+            "Cannot set train_ml.tuning.train_ratio to 1.5: must be between 0 and 1 (exclusive)",
+            "Cannot set train_ml.tuning.folds to 1: must be at least 2",
+            "Cannot rank regression candidates by 'areaUnderROC': use one of [mae, mse, r2, rmse]",
+            "Cannot set train_ml.algorithms.gbt.maxDepht to '3': not a parameter of MLlib's GBTRegressor",
+            "Cannot set train_ml.algorithms.gbt.maxIter to '-1': MLlib refuses it (maximum number of iterations (>= 0))",
+            "Cannot train linear_svm for regression: it is a classifier",
+            "Cannot set train_ml.algorithms.random_forest.numTrees to 'ten': not a whole number",
+            "Unknown algorithm train_ml.algorithms.neural_net: must be one of gbt, random_forest, decision_tree, linear, linear_svm, knn",
+            "Cannot set train_ml.algorithms.knn.k to '0': must be at least 1",
+            "Unknown key train_ml.algorithms.knn.neighbours",
+            "Column code is listed twice in train_ml.features",
+            "Cannot use code in train_ml.features.numeric: it is a string column (list it under categorical or datetime)",
+            "Cannot use nope in train_ml.features: not a declared or derived column",
+            "Cannot use the label late as a feature in train_ml.features",
+            "Cannot take date parts of delay in train_ml.features.datetime: it is a int column",
+            "Cannot use delay as a feature: the label late is derived from it, so the model would read the answer"));
+  }
+
+  @Test
+  void requiresFeaturesAndAlgorithms() {
+    assertThatThrownBy(() -> parse("classification", "train_ml: {tuning: {parallelism: 2}}\n"))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "train_ml.features names no columns: list categorical, numeric and/or datetime columns",
+            "train_ml.algorithms names no algorithms: add one or more of gbt, random_forest, decision_tree, linear, linear_svm, knn"));
+  }
+}
