@@ -25,13 +25,32 @@ class SparkSubmitIT {
   Path tmp;
 
   @Test
-  void ingestRunsFromTheShadedJarUnderSparkSubmit() throws Exception {
+  void ingestAndTrainMlRunFromTheShadedJarUnderSparkSubmit() throws Exception {
     Path jar = Path.of(System.getProperty("duet.shaded.jar"));
     assertThat(jar).exists();
     MessyCsv csv = MessyCsv.write(tmp.resolve("messy.csv"), 3_000, 100, 5);
-    Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, csv.file));
+    Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, csv.file) + MessyCsv.TRAIN_ML);
     Path store = tmp.resolve("store");
 
+    String ingest = submit(jar, "ingest", "--config", conf.toString(), "--run-id", "submit-1", "--store", store.toString());
+    assertThat(ingest).contains("ingest: read " + String.format("%,d", csv.total()) + " rows");
+    JsonNode q = new ObjectMapper().readTree(store.resolve("messy/submit-1/ingest/quality.json").toFile());
+    assertThat(q.at("/rows/clean").asLong()).isEqualTo(3_000);
+    JsonNode manifest = new ObjectMapper().readTree(store.resolve("messy/submit-1/ingest/manifest.json").toFile());
+    assertThat(manifest.at("/executor/spark_master").asText()).isEqualTo("local[2]");
+
+    String trainMl = submit(jar, "train-ml", "--config", conf.toString(), "--store", store.toString());
+    assertThat(trainMl).as("the latest ingested run is the default").contains("output in file:" + store.resolve("messy/submit-1/train-ml"));
+    Path out = store.resolve("messy/submit-1/train-ml");
+    assertThat(out.resolve("_SUCCESS")).exists();
+    for (String a : List.of("random_forest", "linear", "knn")) {
+      assertThat(out.resolve("predictions/" + a)).isDirectory();
+      assertThat(out.resolve("models/" + a)).isDirectory();
+    }
+  }
+
+  /** Runs one stage through Spark's SparkSubmit; returns its output after checking it exited 0. */
+  private static String submit(Path jar, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
     cmd.addAll(Arrays.asList(System.getProperty("duet.java17.opens").trim().split("\\s+")));
     String sparkJars = Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim();
@@ -39,19 +58,14 @@ class SparkSubmitIT {
         "org.apache.spark.deploy.SparkSubmit",
         "--master", "local[2]", "--class", "dev.duet.cli.DuetMain",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-        jar.toString(),
-        "ingest", "--config", conf.toString(), "--run-id", "submit-1", "--store", store.toString()));
+        jar.toString()));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-
     assertThat(p.exitValue()).as(output).isZero();
-    assertThat(output).contains("ingest: read " + String.format("%,d", csv.total()) + " rows");
-    JsonNode q = new ObjectMapper().readTree(store.resolve("messy/submit-1/ingest/quality.json").toFile());
-    assertThat(q.at("/rows/clean").asLong()).isEqualTo(3_000);
-    JsonNode manifest = new ObjectMapper().readTree(store.resolve("messy/submit-1/ingest/manifest.json").toFile());
-    assertThat(manifest.at("/executor/spark_master").asText()).isEqualTo("local[2]");
+    return output;
   }
 }

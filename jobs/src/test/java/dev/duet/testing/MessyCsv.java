@@ -38,6 +38,13 @@ public final class MessyCsv {
         - {name: big, from: amount, above: 500}
       """;
 
+  /** A train_ml section for {@link #CONFIG}: small models over every kind of feature. */
+  public static final String TRAIN_ML = """
+      train_ml:
+        features: {categorical: [code, city], numeric: [qty], datetime: {when: [hour, weekday]}}
+        algorithms: {random_forest: {numTrees: [5]}, linear: {}, knn: {k: [3]}}
+      """;
+
   /** Rows of each kind written, by the rule that must catch them ("clean" and "duplicate" too). */
   public final Map<String, Integer> written = new LinkedHashMap<>();
   public final Path file;

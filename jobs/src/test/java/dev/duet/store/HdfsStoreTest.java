@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same ingest with its input and its store on a real HDFS (an in-process MiniDFSCluster). */
-class HdfsIngestTest {
+/** Stages with their input and their store on a real HDFS (an in-process MiniDFSCluster). */
+class HdfsStoreTest {
   private static MiniDFSCluster hdfs;
 
   @TempDir
@@ -42,10 +42,9 @@ class HdfsIngestTest {
   @Test
   void ingestsFromAndPublishesToHdfs() throws Exception {
     FileSystem fs = hdfs.getFileSystem();
-    String base = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+    String base = base();
     MessyCsv csv = MessyCsv.write(tmp.resolve("messy.csv"), 2_000, 100, 3);
-    fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(csv.file.toUri()), new org.apache.hadoop.fs.Path(base + "/raw/messy.csv"));
-    Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, base + "/raw/messy.csv"));
+    Path conf = configOnHdfs(csv, "");
 
     String[] args = {"ingest", "--config", conf.toString(), "--run-id", "hdfs-1", "--store", base + "/duet"};
     Cli r = Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
@@ -65,5 +64,37 @@ class HdfsIngestTest {
 
     Cli again = Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
     assertThat(again.out()).contains("skipping");
+  }
+
+  @Test
+  void trainsClassicModelsFromAndIntoHdfs() throws Exception {
+    FileSystem fs = hdfs.getFileSystem();
+    String base = base();
+    Path conf = configOnHdfs(MessyCsv.write(tmp.resolve("messy-ml.csv"), 2_000, 10, 4), MessyCsv.TRAIN_ML);
+    for (String stage : new String[] {"ingest", "train-ml"}) {
+      String[] args = {stage, "--config", conf.toString(), "--run-id", "hdfs-ml", "--store", base + "/duet"};
+      Cli r = Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
+      assertThat(r.exitCode()).as(r.err()).isZero();
+    }
+    String stage = base + "/duet/messy/hdfs-ml/train-ml";
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(stage, "_SUCCESS"))).isTrue();
+    long test = SparkTestSession.get().read().parquet(base + "/duet/messy/hdfs-ml/ingest/clean").where("split = 'test'").count();
+    for (String a : new String[] {"random_forest", "linear", "knn"}) {
+      assertThat(SparkTestSession.get().read().parquet(stage + "/predictions/" + a).count()).as(a).isEqualTo(test);
+    }
+    assertThat(org.apache.spark.ml.PipelineModel.load(stage + "/models/random_forest").stages()).isNotEmpty();
+    assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(stage, "models/knn/knn.json")).at("/k").asInt()).isEqualTo(3);
+  }
+
+  private static String base() {
+    return "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+  }
+
+  /** Uploads the CSV to HDFS and writes a local config that reads it from there. */
+  private static Path configOnHdfs(MessyCsv csv, String trainMl) throws java.io.IOException {
+    String name = csv.file.getFileName().toString();
+    String onHdfs = base() + "/raw/" + name;
+    hdfs.getFileSystem().copyFromLocalFile(new org.apache.hadoop.fs.Path(csv.file.toUri()), new org.apache.hadoop.fs.Path(onHdfs));
+    return Files.writeString(tmp.resolve(name + ".yaml"), String.format(MessyCsv.CONFIG, onHdfs) + trainMl);
   }
 }
