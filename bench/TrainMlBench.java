@@ -51,7 +51,7 @@ public class TrainMlBench {
       double wall = a.at("/cost/train/wall_seconds").asDouble();
       Dataset<Row> p = spark.read().parquet(stage.resolve("predictions/" + name).toString());
       double auc = new BinaryClassificationEvaluator().setRawPredictionCol("raw").evaluate(
-          p.withColumn("raw", org.apache.spark.ml.functions.array_to_vector(p.col("raw_score"))));
+          p.withColumn("raw", org.apache.spark.ml.functions.array_to_vector(p.col("probability"))));
       System.out.printf("bench: %-14s %s  train %7.1f s  %,9.0f rows/s  executor CPU %7.1f s  test AUC %.4f%n",
           name, a.at("/best_params"), wall, rows / wall, a.at("/cost/train/executor_cpu_seconds").asDouble(), auc);
     }

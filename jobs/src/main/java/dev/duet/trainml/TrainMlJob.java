@@ -136,14 +136,14 @@ public final class TrainMlJob {
     }
     String metric = ml.tuning().metric().orElse(config.task() == Task.REGRESSION ? "rmse"
         : numClasses == 2 ? "areaUnderROC" : "accuracy");
-    Evaluator evaluator = evaluator(metric, numClasses);
 
     ObjectNode summary = Json.object();
     ObjectNode tuning = Json.object();
     ObjectNode importances = Json.object();
     tuning.put("method", ml.tuning().method().name().toLowerCase());
     tuning.put("metric", metric);
-    tuning.put("larger_is_better", evaluator.isLargerBetter());
+    // Built once up front as well: it refuses a metric the label cannot have before any fitting.
+    tuning.put("larger_is_better", evaluator(metric, numClasses, Algorithm.LINEAR).isLargerBetter());
     ObjectNode tunedAlgorithms = tuning.putObject("algorithms");
     ArrayNode outcomesJson = summary.putArray("algorithms");
     List<Outcome> outcomes = new ArrayList<>();
@@ -157,6 +157,7 @@ public final class TrainMlJob {
         features.put(encoding, featurize(cost, encoding, train, test));
       }
       Featurized f = features.get(encoding);
+      Evaluator evaluator = evaluator(metric, numClasses, a);
       String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), a.configName());
       List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
       LOG.info("train-ml: {}: {} candidate(s), {} by {} on {} features", step, candidates.size(),
@@ -286,7 +287,12 @@ public final class TrainMlJob {
     return (int) classes.get(classes.size() - 1).getDouble(0) + 1;
   }
 
-  private Evaluator evaluator(String metric, int numClasses) {
+  /**
+   * The tuning metric for one algorithm. Binary ranking metrics read the class-1 probability
+   * where the model has one: a decision tree's raw score is its leaf's class counts, which rank
+   * by leaf size rather than by likelihood.
+   */
+  private Evaluator evaluator(String metric, int numClasses, Algorithm algorithm) {
     if (config.task() == Task.REGRESSION) {
       return new RegressionEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL);
     }
@@ -295,7 +301,8 @@ public final class TrainMlJob {
         throw new InputException("Cannot rank candidates by " + metric + ": the label has " + numClasses
             + " classes, and " + metric + " needs two (use accuracy or f1)");
       }
-      return new BinaryClassificationEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL);
+      return new BinaryClassificationEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL)
+          .setRawPredictionCol(algorithm == Algorithm.LINEAR_SVM ? "rawPrediction" : "probability");
     }
     return new MulticlassClassificationEvaluator().setMetricName(metric).setLabelCol(FeaturePipeline.LABEL);
   }

@@ -72,6 +72,7 @@ class TrainMlCommandTest {
       Dataset<Row> p = predictions(out, a);
       assertThat(p.count()).as("%s predicts every test row", a).isEqualTo(testRows);
       assertThat(p.where("prediction NOT IN (0,1,2,3,4,5,6,7,8,9)").count()).as(a).isZero();
+      System.out.printf("mnist %s test accuracy: %.4f%n", a, accuracy(p));
     }
     assertThat(accuracy(predictions(out, "random_forest"))).as("random forest accuracy").isGreaterThanOrEqualTo(0.90);
     assertThat(accuracy(predictions(out, "knn"))).as("k-NN accuracy").isGreaterThan(0.85);
@@ -242,7 +243,7 @@ class TrainMlCommandTest {
 
   private static double auc(Dataset<Row> p) {
     return new BinaryClassificationEvaluator().setRawPredictionCol("raw").setLabelCol("label")
-        .evaluate(p.withColumn("raw", functions.array_to_vector(col("raw_score"))));
+        .evaluate(p.withColumn("raw", functions.array_to_vector(col("probability"))));
   }
 
   private static double rmse(Dataset<Row> p, org.apache.spark.sql.Column prediction) {
