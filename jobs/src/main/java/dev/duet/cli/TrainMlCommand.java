@@ -57,7 +57,7 @@ final class TrainMlCommand extends StageCommand {
     out.writeJson(TrainMlJob.TUNING, r.tuning());
     out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
     ManifestBuilder manifest = manifests.start(started)
-        .input("clean", clean.toString(), r.trainRows() + r.testRows(),
+        .input("clean", clean.toString(), r.cleanRows(),
             ContentHash.of(ingest.fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
         .output("summary", TrainMlJob.SUMMARY, null)
         .output("tuning", TrainMlJob.TUNING, null)
@@ -70,7 +70,7 @@ final class TrainMlCommand extends StageCommand {
       manifest.output("model:" + name, TrainMlJob.MODELS + "/" + name, null)
           .output("predictions:" + name, TrainMlJob.PREDICTIONS + "/" + name, r.testRows());
       stdout.printf("  %-14s validation %s %s   train %7.1f s (executor CPU %7.1f s)   predict %5.1f s   model %,d bytes%n",
-          name, o.metric(), Double.isNaN(o.validationScore()) ? "   -  " : String.format("%.4f", o.validationScore()),
+          name, r.metric(), Double.isNaN(o.validationScore()) ? "   -  " : String.format("%.4f", o.validationScore()),
           o.train().wallSeconds(), o.train().executorCpuSeconds(), o.predict().wallSeconds(), o.modelBytes());
     }
     return manifest.build(Instant.now());

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
@@ -14,9 +13,7 @@ import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.ingest.InputException;
 import dev.duet.spark.TaskCost;
-import dev.duet.spark.TaskCost.Cost;
 import dev.duet.spark.TaskCost.Measured;
-import dev.duet.store.Json;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
 import dev.duet.trainml.GridParams.Candidate;
@@ -28,6 +25,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -100,7 +98,7 @@ public final class TrainMlJob {
   }
 
   /** A fitted feature pipeline and the train/test split as (row id, label, features). */
-  private record Featurized(PipelineModel pipeline, List<Slot> slots, int widestCategorical,
+  private record Featurized(Encoding encoding, PipelineModel pipeline, List<Slot> slots, int widestCategorical,
       Dataset<Row> train, Dataset<Row> test) {}
 
   /** What tuning left: the best model and every candidate's validation score (null: not tuned). */
@@ -136,95 +134,52 @@ public final class TrainMlJob {
     }
     String metric = ml.tuning().metric().orElse(config.task() == Task.REGRESSION ? "rmse"
         : numClasses == 2 ? "areaUnderROC" : "accuracy");
+    // Built up front too: it refuses a metric the label cannot have before any fitting.
+    boolean largerIsBetter = evaluator(metric, numClasses, Algorithm.LINEAR).isLargerBetter();
 
-    ObjectNode summary = Json.object();
-    ObjectNode tuning = Json.object();
-    ObjectNode importances = Json.object();
-    tuning.put("method", ml.tuning().method().name().toLowerCase());
-    tuning.put("metric", metric);
-    // Built once up front as well: it refuses a metric the label cannot have before any fitting.
-    tuning.put("larger_is_better", evaluator(metric, numClasses, Algorithm.LINEAR).isLargerBetter());
-    ObjectNode tunedAlgorithms = tuning.putObject("algorithms");
-    ArrayNode outcomesJson = summary.putArray("algorithms");
     List<Outcome> outcomes = new ArrayList<>();
-
     List<AlgorithmSpec> algorithms = ml.algorithms();
     for (int i = 0; i < algorithms.size(); i++) {
-      AlgorithmSpec spec = algorithms.get(i);
-      Algorithm a = spec.algorithm();
-      Encoding encoding = Encoding.of(a);
+      Encoding encoding = Encoding.of(algorithms.get(i).algorithm());
       if (!features.containsKey(encoding)) {
         features.put(encoding, featurize(cost, encoding, train, test));
       }
-      Featurized f = features.get(encoding);
-      Evaluator evaluator = evaluator(metric, numClasses, a);
-      String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), a.configName());
-      List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
-      LOG.info("train-ml: {}: {} candidate(s), {} by {} on {} features", step, candidates.size(),
-          candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() : "no tuning needed", metric,
-          f.slots().size());
-      Measured<Tuned> fit = cost.measure("train-ml:" + a.configName(), "train-ml: tune and fit " + a.configName(),
-          () -> a == Algorithm.KNN ? tuneKnn(f, candidates, numClasses, evaluator)
-              : tune(a, f, candidates, numClasses, evaluator));
-      Tuned tuned = fit.result();
-      double best = tuned.scores() == null ? Double.NaN : tuned.scores()[tuned.best()];
-
-      Path modelDir = new Path(workDir, MODELS + "/" + a.configName());
-      Path predictionsDir = new Path(workDir, PREDICTIONS + "/" + a.configName());
-      Measured<Long> predicted = cost.measure("train-ml:" + a.configName() + ":predict",
-          "train-ml: predict the test split with " + a.configName(),
-          () -> writePredictions(predict(tuned.model(), f.test()), predictionsDir));
-      save(tuned.model(), f.pipeline(), modelDir);
-      long modelBytes = bytes(modelDir);
-
-      ObjectNode t = tunedAlgorithms.putObject(a.configName());
-      ArrayNode cs = t.putArray("candidates");
-      for (int c = 0; c < tuned.candidates().size(); c++) {
-        ObjectNode cj = cs.addObject();
-        cj.set("params", Json.MAPPER.valueToTree(tuned.candidates().get(c).values()));
-        if (tuned.scores() != null) {
-          cj.put("score", tuned.scores()[c]);
-        } else {
-          cj.putNull("score");
-        }
-      }
-      t.put("best", tuned.best());
-      ObjectNode o = outcomesJson.addObject();
-      o.put("algorithm", a.configName());
-      o.put("model", describe(tuned.model()));
-      o.put("features", encoding.dirName());
-      o.set("best_params", Json.MAPPER.valueToTree(tuned.candidates().get(tuned.best()).values()));
-      o.put("validation_metric", metric);
-      if (Double.isNaN(best)) {
-        o.putNull("validation_score");
-      } else {
-        o.put("validation_score", best);
-      }
-      o.put("model_path", MODELS + "/" + a.configName());
-      o.put("predictions_path", PREDICTIONS + "/" + a.configName());
-      o.put("model_bytes", modelBytes);
-      o.put("test_rows_predicted", predicted.result());
-      ObjectNode costJson = o.putObject("cost");
-      costJson.set("train", costJson(fit.cost()));
-      costJson.set("predict", costJson(predicted.cost()));
-      Object model = tuned.model();
-      if (model instanceof Model<?> m) {
-        Importances.of(m, f.slots()).ifPresent(imp -> importances.set(a.configName(), imp));
-      }
-      outcomes.add(new Outcome(a, metric, best, fit.cost(), predicted.cost(), modelBytes));
-      LOG.info("train-ml: {}: {} {} with {}; fit {} s (executor CPU {} s), predicted {} test rows in {} s",
-          step, metric, Double.isNaN(best) ? "not validated (one candidate)" : String.format("%.4f", best),
-          tuned.candidates().get(tuned.best()).values(), round(fit.cost().wallSeconds()),
-          round(fit.cost().executorCpuSeconds()), predicted.result(), round(predicted.cost().wallSeconds()));
+      String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), algorithms.get(i).algorithm().configName());
+      outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost));
     }
-    long fittedRows = features.values().iterator().next().train().count();
-    long testRows = features.values().iterator().next().test().count();
-    summary.put("label", config.label());
-    summary.put("task", config.task().name().toLowerCase());
-    summary.put("classes", numClasses);
-    summary.put("train_rows", fittedRows);
-    summary.put("test_rows", testRows);
-    return new TrainMlResult(fittedRows, testRows, outcomes, summary, tuning, importances);
+    Featurized any = features.values().iterator().next();
+    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, clean.count(),
+        any.train().count(),
+        any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes);
+  }
+
+  /** Tunes and fits one algorithm, predicts the test split, saves the model. */
+  private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, TaskCost cost) {
+    Algorithm a = spec.algorithm();
+    Evaluator evaluator = evaluator(metric, numClasses, a);
+    List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
+    LOG.info("train-ml: {}: {} candidate(s), {} by {} on {} features", step, candidates.size(),
+        candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() : "no tuning needed", metric,
+        f.slots().size());
+    Measured<Tuned> fit = cost.measure("train-ml:" + a.configName(), "train-ml: tune and fit " + a.configName(),
+        () -> a == Algorithm.KNN ? tuneKnn(f, candidates, numClasses, evaluator)
+            : tune(a, f, candidates, numClasses, evaluator));
+    Tuned tuned = fit.result();
+    Measured<Long> predicted = cost.measure("train-ml:" + a.configName() + ":predict",
+        "train-ml: predict the test split with " + a.configName(),
+        () -> writePredictions(predict(tuned.model(), f.test()), new Path(workDir, PREDICTIONS + "/" + a.configName())));
+    Path modelDir = new Path(workDir, MODELS + "/" + a.configName());
+    save(tuned.model(), f.pipeline(), modelDir);
+
+    Optional<ObjectNode> importances = tuned.model() instanceof Model<?> m ? Importances.of(m, f.slots()) : Optional.empty();
+    Outcome o = new Outcome(a, describe(tuned.model()), f.encoding().dirName(), candidates, tuned.scores(),
+        tuned.best(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances);
+    LOG.info("train-ml: {}: {} {} with {}; fit {} s (executor CPU {} s), predicted {} test rows in {} s",
+        step, metric, Double.isNaN(o.validationScore()) ? "not validated (one candidate)"
+            : String.format("%.4f", o.validationScore()),
+        o.bestParams(), round(fit.cost().wallSeconds()), round(fit.cost().executorCpuSeconds()), predicted.result(),
+        round(predicted.cost().wallSeconds()));
+    return o;
   }
 
   private Dataset<Row> readClean() {
@@ -317,7 +272,7 @@ public final class TrainMlJob {
           long n = trainF.count();
           testF.count();
           LOG.info("train-ml: {} feature pipeline fitted on {} train rows", encoding.dirName(), n);
-          return new Featurized(fitted, FeaturePipeline.slots(ml.features(), encoding, fitted),
+          return new Featurized(encoding, fitted, FeaturePipeline.slots(ml.features(), encoding, fitted),
               FeaturePipeline.widestCategorical(fitted), trainF, testF);
         });
     write(m.result().pipeline(), new Path(workDir, FEATURE_PIPELINES + "/" + encoding.dirName()));
@@ -448,16 +403,7 @@ public final class TrainMlJob {
     return model.getClass().getSimpleName();
   }
 
-  private static ObjectNode costJson(Cost c) {
-    ObjectNode o = Json.object();
-    o.put("wall_seconds", round(c.wallSeconds()));
-    o.put("executor_cpu_seconds", round(c.executorCpuSeconds()));
-    o.put("executor_run_seconds", round(c.executorRunSeconds()));
-    o.put("tasks", c.tasks());
-    return o;
-  }
-
   private static double round(double seconds) {
-    return Math.round(seconds * 100) / 100.0;
+    return TrainMlResult.round(seconds);
   }
 }

@@ -1,24 +1,123 @@
 package dev.duet.trainml;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.spark.TaskCost.Cost;
+import dev.duet.store.Json;
+import dev.duet.trainml.GridParams.Candidate;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
+ * What train-ml produced, and its three reports.
+ *
+ * @param classes    classes of the label (0 for regression)
+ * @param cleanRows  rows of ingest's clean table (both splits)
  * @param trainRows  labelled train rows the models were fitted on (after max_train_rows)
  * @param testRows   rows of the test split, each predicted by every algorithm
+ * @param metric     the tuning metric
  * @param algorithms one outcome per algorithm, in config order
- * @param summary    train-ml.json: the outcomes in full
- * @param tuning     tuning.json: every candidate's score
- * @param importances importances.json: per algorithm, by input column
  */
-public record TrainMlResult(long trainRows, long testRows, List<Outcome> algorithms, ObjectNode summary,
-    ObjectNode tuning, ObjectNode importances) {
+public record TrainMlResult(String label, String task, int classes, long cleanRows, long trainRows, long testRows, String method,
+    String metric, boolean largerIsBetter, List<Outcome> algorithms) {
 
   /**
-   * @param metric          the tuning metric's name
-   * @param validationScore best candidate's validation score (NaN when the grid had one candidate)
+   * @param model       the fitted model's kind, e.g. {@code OneVsRest(GBTClassificationModel x 10)}
+   * @param features    the feature encoding it was fitted on
+   * @param scores      each candidate's validation score; null when the grid had one candidate
+   * @param best        index of the best candidate
+   * @param importances what the model looks at, by input column (none for k-NN)
    */
-  public record Outcome(Algorithm algorithm, String metric, double validationScore, Cost train, Cost predict,
-      long modelBytes) {}
+  public record Outcome(Algorithm algorithm, String model, String features, List<Candidate> candidates,
+      double[] scores, int best, long testRowsPredicted, Cost train, Cost predict, long modelBytes,
+      Optional<ObjectNode> importances) {
+
+    public Map<String, Object> bestParams() {
+      return candidates.get(best).values();
+    }
+
+    /** The best candidate's validation score; NaN when there was nothing to choose. */
+    public double validationScore() {
+      return scores == null ? Double.NaN : scores[best];
+    }
+  }
+
+  /** train-ml.json: per algorithm, the best params, validation score, paths, size and cost. */
+  public ObjectNode summary() {
+    ObjectNode s = Json.object();
+    s.put("label", label);
+    s.put("task", task);
+    s.put("classes", classes);
+    s.put("clean_rows", cleanRows);
+    s.put("train_rows", trainRows);
+    s.put("test_rows", testRows);
+    ArrayNode list = s.putArray("algorithms");
+    for (Outcome o : algorithms) {
+      String name = o.algorithm().configName();
+      ObjectNode a = list.addObject();
+      a.put("algorithm", name);
+      a.put("model", o.model());
+      a.put("features", o.features());
+      a.set("best_params", Json.MAPPER.valueToTree(o.bestParams()));
+      a.put("validation_metric", metric);
+      putScore(a, "validation_score", o.validationScore());
+      a.put("model_path", TrainMlJob.MODELS + "/" + name);
+      a.put("predictions_path", TrainMlJob.PREDICTIONS + "/" + name);
+      a.put("model_bytes", o.modelBytes());
+      a.put("test_rows_predicted", o.testRowsPredicted());
+      ObjectNode cost = a.putObject("cost");
+      cost.set("train", cost(o.train()));
+      cost.set("predict", cost(o.predict()));
+    }
+    return s;
+  }
+
+  /** tuning.json: every candidate's params and validation score, and which one won. */
+  public ObjectNode tuning() {
+    ObjectNode t = Json.object();
+    t.put("method", method);
+    t.put("metric", metric);
+    t.put("larger_is_better", largerIsBetter);
+    ObjectNode byAlgorithm = t.putObject("algorithms");
+    for (Outcome o : algorithms) {
+      ObjectNode a = byAlgorithm.putObject(o.algorithm().configName());
+      ArrayNode candidates = a.putArray("candidates");
+      for (int c = 0; c < o.candidates().size(); c++) {
+        ObjectNode cj = candidates.addObject();
+        cj.set("params", Json.MAPPER.valueToTree(o.candidates().get(c).values()));
+        putScore(cj, "score", o.scores() == null ? Double.NaN : o.scores()[c]);
+      }
+      a.put("best", o.best());
+    }
+    return t;
+  }
+
+  /** importances.json: per algorithm that has them. */
+  public ObjectNode importances() {
+    ObjectNode i = Json.object();
+    algorithms.forEach(o -> o.importances().ifPresent(imp -> i.set(o.algorithm().configName(), imp)));
+    return i;
+  }
+
+  private static void putScore(ObjectNode node, String key, double score) {
+    if (Double.isNaN(score)) {
+      node.putNull(key);
+    } else {
+      node.put(key, score);
+    }
+  }
+
+  private static ObjectNode cost(Cost c) {
+    ObjectNode o = Json.object();
+    o.put("wall_seconds", round(c.wallSeconds()));
+    o.put("executor_cpu_seconds", round(c.executorCpuSeconds()));
+    o.put("executor_run_seconds", round(c.executorRunSeconds()));
+    o.put("tasks", c.tasks());
+    return o;
+  }
+
+  static double round(double seconds) {
+    return Math.round(seconds * 100) / 100.0;
+  }
 }

