@@ -37,6 +37,8 @@ public final class KnnSearch {
 
   /** For each query id: its label and its k nearest reference rows, nearest first. */
   public static JavaPairRDD<Long, Found> search(Dataset<Row> queries, Dataset<Row> reference, int k, int blockRows) {
+    // Every query partition reads every reference block: build them once. Spark's ContextCleaner
+    // drops the cached blocks once the returned RDD (whose lineage holds them) is unreachable.
     JavaRDD<Block> refBlocks = blocks(reference, blockRows).persist(StorageLevel.MEMORY_AND_DISK());
     JavaRDD<Block> queryBlocks = blocks(queries, blockRows);
     return queryBlocks.cartesian(refBlocks)
