@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "duet", mixinStandardHelpOptions = true, versionProvider = DuetMain.Version.class,
     description = "Duet: distributed batch training pipeline.",
-    subcommands = {IngestCommand.class, TrainMlCommand.class})
+    subcommands = {IngestCommand.class, TrainMlCommand.class, TrainDlCommand.class})
 public final class DuetMain {
   public static final int OK = 0;
   public static final int RUNTIME_FAILURE = 1;

@@ -121,8 +121,9 @@ public final class ConfigLoader {
     SplitConfig split = new SplitConfig(sp.strings("key"), fraction, sp.optInteger("seed").orElse(DEFAULT_SEED));
     sp.finish();
     Optional<TrainMlConfig> trainMl = TrainMlSection.read(root, task);
+    Optional<TrainDlConfig> trainDl = TrainDlSection.read(root);
     root.finish();
-    return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl);
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl, trainDl);
   }
 
   private static ColumnSpec readColumn(YamlObject c) {
@@ -332,6 +333,7 @@ public final class ConfigLoader {
       problems.add("Label column " + c.label() + " is neither a declared column nor a derived one");
     }
     c.trainMl().ifPresent(ml -> TrainMlSection.crossCheck(c, ml, problems));
+    c.trainDl().ifPresent(dl -> TrainDlSection.crossCheck(c, dl, problems));
   }
 
   private static void reserved(String name, String where, List<String> problems) {

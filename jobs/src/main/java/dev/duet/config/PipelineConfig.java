@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param derived  columns computed from clean columns (date parts, thresholds, SQL expressions)
  * @param split    the seeded train/test split
  * @param trainMl  the classic-ML branch (absent: the pipeline has none)
+ * @param trainDl  the deep-learning branch (absent: the pipeline has none)
  */
 public record PipelineConfig(
     String pipeline,
@@ -29,7 +30,8 @@ public record PipelineConfig(
     List<String> dedupKey,
     List<DerivedColumn> derived,
     SplitConfig split,
-    Optional<TrainMlConfig> trainMl) {
+    Optional<TrainMlConfig> trainMl,
+    Optional<TrainDlConfig> trainDl) {
 
   public enum Task { CLASSIFICATION, REGRESSION }
 

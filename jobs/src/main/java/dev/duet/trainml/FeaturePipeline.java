@@ -28,7 +28,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 final class FeaturePipeline {
   static final String FEATURES = "features";
   /** The label as a double, the column every estimator is fitted on. */
-  static final String LABEL = "_duet_label";
+  static final String LABEL = dev.duet.training.Labels.LABEL;
   private static final String SCALED = "_duet_numeric_scaled";
   private static final String NUMERIC = "_duet_numeric";
   /** The slot of categories not seen in training (and of nulls). */

@@ -13,6 +13,7 @@ import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.ingest.InputException;
 import dev.duet.spark.TaskCost;
+import dev.duet.training.Labels;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
@@ -68,8 +69,6 @@ public final class TrainMlJob {
   public static final String SUMMARY = "train-ml.json";
   public static final String TUNING = "tuning.json";
   public static final String IMPORTANCES = "importances.json";
-  /** Beyond this many distinct labels a "classification" is more likely a mislabelled regression. */
-  static final int MAX_CLASSES = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(TrainMlJob.class);
 
   private final SparkSession spark;
@@ -125,7 +124,7 @@ public final class TrainMlJob {
     Dataset<Row> train = labelled.where(isTrain.and(col(FeaturePipeline.LABEL).isNotNull()));
     Dataset<Row> test = labelled.where(isTrain.unary_$bang());
 
-    int numClasses = checkLabel(labelled.where(isTrain));
+    int numClasses = Labels.classes(labelled.where(isTrain), config.label(), config.task(), cleanPath);
     long trainRows = train.count();
     if (ml.maxTrainRows().isPresent() && trainRows > ml.maxTrainRows().get()) {
       train = train.sample(false, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed());
@@ -196,50 +195,6 @@ public final class TrainMlJob {
           + ": re-run ingest with this config (--force)");
     }
     return clean;
-  }
-
-  /**
-   * Refuses a label nothing can be learned from, before any fitting: no labelled train rows, a
-   * single class, or class values that are not whole numbers from 0. Returns the number of
-   * classes (0 for regression).
-   */
-  private int checkLabel(Dataset<Row> train) {
-    String label = config.label();
-    Row counts = train.agg(count(lit(1)), count(col(FeaturePipeline.LABEL))).first();
-    long rows = counts.getLong(0);
-    long labelled = counts.getLong(1);
-    if (rows == 0) {
-      throw new InputException("The train split of " + cleanPath + " is empty: nothing to learn from");
-    }
-    if (labelled == 0) {
-      throw new InputException("Label " + label + " is null in all " + rows + " train rows: nothing to learn from");
-    }
-    if (labelled < rows) {
-      LOG.warn("train-ml: {} of {} train rows have no {} and are left out of training", rows - labelled, rows, label);
-    }
-    if (config.task() == Task.REGRESSION) {
-      return 0;
-    }
-    List<Row> classes = train.where(col(FeaturePipeline.LABEL).isNotNull()).groupBy(FeaturePipeline.LABEL).count()
-        .orderBy(FeaturePipeline.LABEL).limit(MAX_CLASSES + 1).collectAsList();
-    if (classes.size() > MAX_CLASSES) {
-      throw new InputException("Label " + label + " has more than " + MAX_CLASSES
-          + " distinct values: if it is a quantity, set task: regression");
-    }
-    if (classes.size() == 1) {
-      throw new InputException("Label " + label + " has one class (" + classes.get(0).get(0) + ") in all "
-          + labelled + " labelled train rows: a classifier needs at least two");
-    }
-    for (Row c : classes) {
-      double v = c.getDouble(0);
-      if (v < 0 || v != Math.rint(v)) {
-        throw new InputException("Label " + label + " holds " + v + ": class labels must be whole numbers from 0"
-            + " (derive one in the config, e.g. with above: or expr:)");
-      }
-    }
-    LOG.info("train-ml: {} classes in {} labelled train rows: {}", classes.size(), labelled,
-        classes.stream().map(r -> (long) r.getDouble(0) + "=" + r.getLong(1)).toList());
-    return (int) classes.get(classes.size() - 1).getDouble(0) + 1;
   }
 
   /**

@@ -1,0 +1,106 @@
+package dev.duet.traindl;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.stddev_pop;
+
+import dev.duet.config.TrainDlConfig;
+import dev.duet.ingest.InputException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The minimal encoding a network needs, fitted on the train split: numbers standardised with the
+ * train mean and standard deviation unless {@code standardize: false} (nulls become the mean),
+ * categoricals one-hot over the train split's values (an unseen or null value is all zeros). Serializable: executors encode their own partitions.
+ */
+final class InputEncoding implements Serializable {
+  /** More distinct values than this in a categorical input is refused: embed or bucket it first. */
+  static final int MAX_CATEGORIES = 1_000;
+
+  private final String[] numeric;
+  private final double[] mean;
+  private final double[] std;
+  private final String[] categorical;
+  private final List<Map<String, Integer>> vocabularies;
+  private final int width;
+
+  private InputEncoding(String[] numeric, double[] mean, double[] std, String[] categorical,
+      List<Map<String, Integer>> vocabularies) {
+    this.numeric = numeric;
+    this.mean = mean;
+    this.std = std;
+    this.categorical = categorical;
+    this.vocabularies = vocabularies;
+    this.width = numeric.length + vocabularies.stream().mapToInt(Map::size).sum();
+  }
+
+  static InputEncoding fit(TrainDlConfig dl, Dataset<Row> train) {
+    String[] numeric = dl.numeric().toArray(String[]::new);
+    double[] mean = new double[numeric.length];
+    double[] std = new double[numeric.length];
+    if (!dl.standardize()) {
+      java.util.Arrays.fill(std, 1.0); // already on a common scale: keep the values as they are
+    } else if (numeric.length > 0) {
+      List<Column> aggs = new ArrayList<>();
+      for (String n : numeric) {
+        aggs.add(avg(col(n)));
+        aggs.add(stddev_pop(col(n)));
+      }
+      Row stats = train.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+      for (int i = 0; i < numeric.length; i++) {
+        mean[i] = stats.isNullAt(2 * i) ? 0 : stats.getDouble(2 * i);
+        double s = stats.isNullAt(2 * i + 1) ? 0 : stats.getDouble(2 * i + 1);
+        std[i] = s > 0 ? s : 1.0; // a constant column encodes as 0
+      }
+    }
+    List<Map<String, Integer>> vocabularies = new ArrayList<>();
+    for (String c : dl.categorical()) {
+      List<Row> values = train.where(col(c).isNotNull()).groupBy(col(c).cast("string")).count()
+          .orderBy(col("count").desc()).limit(MAX_CATEGORIES + 1).collectAsList();
+      if (values.size() > MAX_CATEGORIES) {
+        throw new InputException("Cannot one-hot " + c + " for train_dl: it has more than " + MAX_CATEGORIES
+            + " distinct values");
+      }
+      Map<String, Integer> vocabulary = new LinkedHashMap<>();
+      values.forEach(r -> vocabulary.put(r.getString(0), vocabulary.size()));
+      vocabularies.add(vocabulary);
+    }
+    return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies);
+  }
+
+  /** Width of the encoded input vector. */
+  int width() {
+    return width;
+  }
+
+  /** The columns {@link #encode} reads, in order. */
+  List<String> columns() {
+    List<String> all = new ArrayList<>(List.of(numeric));
+    all.addAll(List.of(categorical));
+    return all;
+  }
+
+  /** Encodes a row whose first fields are {@link #columns()}, starting at {@code offset}. */
+  void encode(Row row, int offset, float[] out) {
+    for (int i = 0; i < numeric.length; i++) {
+      Object v = row.get(offset + i);
+      out[i] = v == null ? 0f : (float) ((((Number) v).doubleValue()) - mean[i]) / (float) std[i];
+    }
+    int at = numeric.length;
+    for (int c = 0; c < categorical.length; c++) {
+      Object v = row.get(offset + numeric.length + c);
+      Integer slot = v == null ? null : vocabularies.get(c).get(v.toString());
+      if (slot != null) {
+        out[at + slot] = 1f;
+      }
+      at += vocabularies.get(c).size();
+    }
+  }
+}
