@@ -1,0 +1,122 @@
+package dev.duet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.testing.Cli;
+import dev.duet.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** train-dl on the real MNIST digits, ingested once for the class; local[2], two workers. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainDlCommandTest {
+  private final SparkSession spark = SparkTestSession.get();
+  private Path tmp;
+  private Path store;
+
+  @BeforeAll
+  void ingestMnist() throws IOException {
+    tmp = Files.createTempDirectory("duet-train-dl");
+    store = tmp.resolve("store");
+    assertThat(run("ingest", mnist(), "r").exitCode()).isZero();
+  }
+
+  @AfterAll
+  void cleanUp() throws IOException {
+    try (var files = Files.walk(tmp)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Test
+  void theReferenceMlpLearnsTheDigitsWithTwoWorkers() throws IOException {
+    long start = System.nanoTime();
+    Cli r = run("train-dl", mnist(), "r");
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("mnist/r/train-dl");
+    Dataset<Row> p = spark.read().parquet(out.resolve("predictions").toString());
+    long test = spark.read().parquet(store.resolve("mnist/r/ingest/clean").toString()).where("split = 'test'").count();
+    assertThat(p.count()).isEqualTo(test);
+    double accuracy = (double) p.where("label = prediction").count() / p.count();
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("train-dl.json").toFile());
+    System.out.printf("mnist MLP: %d epochs (best %d), %.1f s, test accuracy %.4f%n",
+        summary.at("/epochs_run").asInt(), summary.at("/best_epoch").asInt(), seconds, accuracy);
+    assertThat(accuracy).as("MLP test accuracy").isGreaterThanOrEqualTo(0.93);
+    assertThat(summary.at("/curve")).isNotEmpty().allSatisfy(e -> {
+      assertThat(e.at("/validation_accuracy").asDouble()).isBetween(0.5, 1.0);
+      assertThat(e.at("/samples_per_second").asDouble()).isPositive();
+    });
+    assertThat(out.resolve("network.zip")).isRegularFile();
+    assertThat(org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(out.resolve("network.zip").toFile())
+        .numParams()).as("784-256-128-10").isEqualTo(784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
+    assertThat(out.resolve("checkpoints/state.json")).isRegularFile();
+    assertThat(p.first().<Object>getAs("probability")).isNotNull();
+  }
+
+  @Test
+  void aRerunResumesFromTheLastCheckpointAndFinishesTheConfiguredEpochs() throws IOException {
+    String config = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5");
+    Files.createDirectories(store.resolve("mnist/resume"));
+    copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/resume/ingest")); // the same ingest, another run
+    System.setProperty("duet.train-dl.fail-after-epoch", "1");
+    Cli failed;
+    try {
+      failed = run("train-dl", config, "resume");
+    } finally {
+      System.clearProperty("duet.train-dl.fail-after-epoch");
+    }
+    assertThat(failed.exitCode()).isEqualTo(1);
+    assertThat(store.resolve("mnist/resume/train-dl.checkpoints/epoch-1.zip")).as("epoch 1 survived").isRegularFile();
+    assertThat(store.resolve("mnist/resume/train-dl")).as("nothing published").doesNotExist();
+
+    Cli resumed = run("train-dl", config, "resume");
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("train-dl: 2 epochs").contains("resumed after epoch 1");
+    JsonNode summary = new ObjectMapper().readTree(store.resolve("mnist/resume/train-dl/train-dl.json").toFile());
+    assertThat(summary.at("/resumed_from_epoch").asInt()).isEqualTo(1);
+    assertThat(summary.at("/epochs_run").asInt()).isEqualTo(2);
+    assertThat(summary.at("/curve")).extracting(e -> e.at("/epoch").asInt()).containsExactly(1, 2);
+  }
+
+  @Test
+  void aCnnShapeThatDoesNotMatchThePixelsIsAConfigError() throws IOException {
+    String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 27, channels: 1}");
+    Cli r = run("train-dl", config, "r");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errLines()).contains("duet train-dl: Cannot shape 784 numeric columns as a 28x27x1 image (756 pixels):"
+        + " train_dl.image does not match train_dl.features.numeric");
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(from.relativize(f).toString()));
+      }
+    }
+  }
+
+  private static String mnist() throws IOException {
+    return Files.readString(Path.of("..", "conf", "mnist.yaml")).replace("path: data/", "path: ../data/");
+  }
+
+  private Cli run(String stage, String config, String runId) throws IOException {
+    Path file = Files.createTempFile(tmp, stage, ".yaml");
+    Files.writeString(file, config);
+    List<String> args = new ArrayList<>(List.of(stage, "--config", file.toString(), "--store", store.toString(),
+        "--run-id", runId));
+    return Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+  }
+}
