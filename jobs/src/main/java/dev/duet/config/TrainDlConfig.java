@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param hidden             widths of the MLP's hidden layers (ReLU)
  * @param dropout            dropout probability on hidden layers (0: none)
  * @param learningRate       Adam's learning rate
+ * @param maxTrainRows       a seeded sample of the train split of at most this many rows (empty: all)
  * @param epochs             passes over the train split (at most, with early stopping)
  * @param batchSize          minibatch size per worker
  * @param workers            data partitions trained in parallel between averaging steps
@@ -37,6 +38,7 @@ public record TrainDlConfig(
     List<Integer> hidden,
     double dropout,
     double learningRate,
+    Optional<Long> maxTrainRows,
     int epochs,
     int batchSize,
     int workers,

@@ -73,7 +73,10 @@ final class TrainDlSection {
     if (!(validation > 0 && validation < 1)) {
       dl.problem("Cannot set train_dl.validation_fraction to " + validation + ": must be between 0 and 1 (exclusive)");
     }
+    Optional<Long> maxRows = dl.optInteger("max_train_rows");
+    maxRows.filter(n -> n < 1).ifPresent(n -> dl.problem("Cannot set train_dl.max_train_rows to " + n + ": must be positive"));
     TrainDlConfig c = new TrainDlConfig(network, numeric, standardize, categorical, image, List.copyOf(hidden), dropout, lr,
+        maxRows,
         positive(dl, "train_dl", "epochs", 6), positive(dl, "train_dl", "batch_size", 32),
         positive(dl, "train_dl", "workers", 2), positive(dl, "train_dl", "averaging_frequency", 10),
         dl.optInteger("prefetch").orElse(2L).intValue(), positive(dl, "train_dl", "patience", 3), validation,

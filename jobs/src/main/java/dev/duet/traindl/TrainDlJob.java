@@ -115,6 +115,14 @@ public final class TrainDlJob {
     Dataset<Row> labelled = clean.withColumn(Labels.LABEL, col(config.label()).cast(DataTypes.DoubleType));
     int numClasses = Labels.classes(labelled.where(isTrain), config.label(), config.task(), cleanPath);
     Dataset<Row> train = labelled.where(isTrain.and(col(Labels.LABEL).isNotNull()));
+    if (dl.maxTrainRows().isPresent()) {
+      long rows = train.count();
+      if (rows > dl.maxTrainRows().get()) {
+        train = train.sample(false, (double) dl.maxTrainRows().get() / rows, dl.seed());
+        LOG.info("train-dl: max_train_rows {}: training on a seeded sample of the {} train rows",
+            dl.maxTrainRows().get(), rows);
+      }
+    }
     Dataset<Row>[] parts = train.randomSplit(new double[] {1 - dl.validationFraction(), dl.validationFraction()},
         dl.seed());
     InputEncoding encoding = InputEncoding.fit(dl, parts[0]);

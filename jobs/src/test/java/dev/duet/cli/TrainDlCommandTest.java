@@ -92,6 +92,51 @@ class TrainDlCommandTest {
   }
 
   @Test
+  void theLeNetCnnReadsTheDigitsBetter() throws IOException {
+    String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 28, channels: 1}")
+        .replace("epochs: 8", "epochs: 3");
+    Files.createDirectories(store.resolve("mnist/cnn"));
+    copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/cnn/ingest"));
+    long start = System.nanoTime();
+    Cli r = run("train-dl", config, "cnn");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Dataset<Row> p = spark.read().parquet(store.resolve("mnist/cnn/train-dl/predictions").toString());
+    double accuracy = (double) p.where("label = prediction").count() / p.count();
+    System.out.printf("mnist CNN: 3 epochs, %.1f s, test accuracy %.4f%n", (System.nanoTime() - start) / 1e9, accuracy);
+    assertThat(accuracy).as("CNN test accuracy").isGreaterThanOrEqualTo(0.96);
+  }
+
+  @Test
+  void oneWorkerWithTheSameSeedTrainsTheSameNetworkTwice() throws IOException {
+    String config = mnist().replace("workers: 2", "workers: 1").replace("epochs: 8", "epochs: 1");
+    List<org.nd4j.linalg.api.ndarray.INDArray> params = new ArrayList<>();
+    for (String runId : List.of("same-1", "same-2")) {
+      Files.createDirectories(store.resolve("mnist/" + runId));
+      copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/" + runId + "/ingest"));
+      assertThat(run("train-dl", config, runId).exitCode()).isZero();
+      params.add(org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
+          store.resolve("mnist/" + runId + "/train-dl/network.zip").toFile()).params());
+    }
+    assertThat(params.get(0).equalsWithEps(params.get(1), 0.0)).as("identical parameters").isTrue();
+  }
+
+  @Test
+  void anMlpOverFlightsColumnsRanksDelaysAboveChance() throws IOException {
+    String config = Files.readString(Path.of("..", "conf", "flights.yaml")).replace("path: data/", "path: ../data/")
+        .replace("max_train_rows: 500000", "max_train_rows: 60000").replace("epochs: 5", "epochs: 2");
+    assertThat(run("ingest", config, "r").exitCode()).isZero();
+    Cli r = run("train-dl", config, "r");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Dataset<Row> p = spark.read().parquet(store.resolve("flights/r/train-dl/predictions").toString());
+    double auc = new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setRawPredictionCol("v")
+        .evaluate(p.withColumn("v", org.apache.spark.ml.functions.array_to_vector(p.col("probability"))));
+    System.out.printf("flights MLP (60k train rows, 2 epochs) test AUC %.4f%n", auc);
+    assertThat(auc).isGreaterThan(0.55);
+    assertThat(p.count()).isEqualTo(spark.read().parquet(store.resolve("flights/r/ingest/clean").toString())
+        .where("split = 'test'").count());
+  }
+
+  @Test
   void aCnnShapeThatDoesNotMatchThePixelsIsAConfigError() throws IOException {
     String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 27, channels: 1}");
     Cli r = run("train-dl", config, "r");
