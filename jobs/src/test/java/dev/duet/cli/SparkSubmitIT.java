@@ -25,11 +25,11 @@ class SparkSubmitIT {
   Path tmp;
 
   @Test
-  void ingestAndTrainMlRunFromTheShadedJarUnderSparkSubmit() throws Exception {
+  void everyStageRunsFromTheShadedJarUnderSparkSubmit() throws Exception {
     Path jar = Path.of(System.getProperty("duet.shaded.jar"));
     assertThat(jar).exists();
     MessyCsv csv = MessyCsv.write(tmp.resolve("messy.csv"), 3_000, 100, 5);
-    Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, csv.file) + MessyCsv.TRAIN_ML);
+    Path conf = Files.writeString(tmp.resolve("messy.yaml"), String.format(MessyCsv.CONFIG, csv.file) + MessyCsv.TRAIN_ML + MessyCsv.TRAIN_DL);
     Path store = tmp.resolve("store");
 
     String ingest = submit(jar, "ingest", "--config", conf.toString(), "--run-id", "submit-1", "--store", store.toString());
@@ -47,6 +47,11 @@ class SparkSubmitIT {
       assertThat(out.resolve("predictions/" + a)).isDirectory();
       assertThat(out.resolve("models/" + a)).isDirectory();
     }
+
+    String trainDl = submit(jar, "train-dl", "--config", conf.toString(), "--store", store.toString());
+    assertThat(trainDl).contains("train-dl: 1 epochs");
+    assertThat(store.resolve("messy/submit-1/train-dl/network.zip")).isRegularFile();
+    assertThat(store.resolve("messy/submit-1/train-dl/predictions")).isDirectory();
   }
 
   /** Runs one stage through Spark's SparkSubmit; returns its output after checking it exited 0. */

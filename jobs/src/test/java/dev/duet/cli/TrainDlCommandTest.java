@@ -94,7 +94,7 @@ class TrainDlCommandTest {
   @Test
   void theLeNetCnnReadsTheDigitsBetter() throws IOException {
     String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 28, channels: 1}")
-        .replace("epochs: 8", "epochs: 3");
+        .replace("epochs: 8", "epochs: 5");
     Files.createDirectories(store.resolve("mnist/cnn"));
     copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/cnn/ingest"));
     long start = System.nanoTime();
@@ -102,7 +102,7 @@ class TrainDlCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     Dataset<Row> p = spark.read().parquet(store.resolve("mnist/cnn/train-dl/predictions").toString());
     double accuracy = (double) p.where("label = prediction").count() / p.count();
-    System.out.printf("mnist CNN: 3 epochs, %.1f s, test accuracy %.4f%n", (System.nanoTime() - start) / 1e9, accuracy);
+    System.out.printf("mnist CNN: 5 epochs, %.1f s, test accuracy %.4f%n", (System.nanoTime() - start) / 1e9, accuracy);
     assertThat(accuracy).as("CNN test accuracy").isGreaterThanOrEqualTo(0.96);
   }
 

@@ -45,6 +45,14 @@ public final class MessyCsv {
         algorithms: {random_forest: {numTrees: [5]}, linear: {}, knn: {k: [3]}}
       """;
 
+  /** A train_dl section for {@link #CONFIG}: one epoch of a small MLP. */
+  public static final String TRAIN_DL = """
+      train_dl:
+        features: {numeric: [qty], categorical: [code, city]}
+        hidden: [8]
+        epochs: 1
+      """;
+
   /** Rows of each kind written, by the rule that must catch them ("clean" and "duplicate" too). */
   public final Map<String, Integer> written = new LinkedHashMap<>();
   public final Path file;
