@@ -3,8 +3,6 @@ package dev.duet.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigException;
 import dev.duet.config.PipelineConfig;
-import dev.duet.ingest.IngestJob;
-import dev.duet.ingest.InputException;
 import dev.duet.store.ContentHash;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
@@ -20,8 +18,7 @@ import picocli.CommandLine.Command;
     description = "Clean Parquet -> a DL4J network (MLP or CNN) trained with parameter averaging on Spark, with"
         + " per-epoch checkpoints (a rerun resumes), early stopping and test-split predictions under"
         + " <store>/<pipeline>/<run>/train-dl/. Default run: the latest one that finished ingest.")
-final class TrainDlCommand extends StageCommand {
-  private StageOutput ingest;
+final class TrainDlCommand extends TrainingCommand {
   private Path checkpoints;
 
   @Override
@@ -30,21 +27,11 @@ final class TrainDlCommand extends StageCommand {
   }
 
   @Override
-  String defaultRunId(PipelineConfig config, RunStore store) {
-    return store.latestRunWith(config.pipeline(), IngestJob.STAGE).orElseThrow(() -> new InputException(
-        "No run of " + config.pipeline() + " in " + store.root() + " has finished ingest: run ./duet ingest first"));
-  }
-
-  @Override
   void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
     if (config.trainDl().isEmpty()) {
       throw new ConfigException("The config has no train_dl section: nothing to train (see conf/mnist.yaml)");
     }
-    ingest = store.stage(config.pipeline(), runId, IngestJob.STAGE);
-    if (!ingest.isComplete()) {
-      throw new InputException("Run " + runId + " of " + config.pipeline() + " has not finished ingest ("
-          + ingest.dir() + "): run ./duet ingest --run-id " + runId + " first");
-    }
+    requireIngest(config, store, runId);
     // Outside the attempt's work dir, so that a failed attempt's epochs survive for the next one.
     checkpoints = new Path(store.runDir(config.pipeline(), runId), TrainDlJob.STAGE + "." + TrainDlJob.CHECKPOINTS);
   }
@@ -52,7 +39,7 @@ final class TrainDlCommand extends StageCommand {
   @Override
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
-    Path clean = new Path(ingest.dir(), IngestJob.CLEAN);
+    Path clean = cleanTable();
     TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), checkpoints).run();
     out.writeJson(TrainDlJob.SUMMARY, r.summary());
     var stdout = spec.commandLine().getOut();
@@ -60,7 +47,7 @@ final class TrainDlCommand extends StageCommand {
         r.epochsRun(), r.bestEpoch(), r.resumedFrom() > 0 ? ", resumed after epoch " + r.resumedFrom() : "",
         r.stoppedEarly() ? ", stopped early" : "", r.trainRows(), r.testRows(), r.networkBytes());
     return manifests.start(started)
-        .input("clean", clean.toString(), r.cleanRows(), ContentHash.of(ingest.fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
+        .input("clean", clean.toString(), r.cleanRows(), ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
         .output("network", TrainDlJob.NETWORK, null)
         .output("predictions", TrainDlJob.PREDICTIONS, r.testRows())
         .output("checkpoints", TrainDlJob.CHECKPOINTS, null)

@@ -3,8 +3,6 @@ package dev.duet.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigException;
 import dev.duet.config.PipelineConfig;
-import dev.duet.ingest.IngestJob;
-import dev.duet.ingest.InputException;
 import dev.duet.store.ContentHash;
 import dev.duet.store.ManifestBuilder;
 import dev.duet.store.RunStore;
@@ -22,8 +20,7 @@ import picocli.CommandLine.Command;
     description = "Clean Parquet -> tuned MLlib models (GBT, random forest, decision tree, linear, linear SVM, k-NN),"
         + " test-split predictions, tuning scores, importances and cost under <store>/<pipeline>/<run>/train-ml/."
         + " Default run: the latest one that finished ingest.")
-final class TrainMlCommand extends StageCommand {
-  private StageOutput ingest;
+final class TrainMlCommand extends TrainingCommand {
 
   @Override
   String stageName() {
@@ -31,34 +28,24 @@ final class TrainMlCommand extends StageCommand {
   }
 
   @Override
-  String defaultRunId(PipelineConfig config, RunStore store) {
-    return store.latestRunWith(config.pipeline(), IngestJob.STAGE).orElseThrow(() -> new InputException(
-        "No run of " + config.pipeline() + " in " + store.root() + " has finished ingest: run ./duet ingest first"));
-  }
-
-  @Override
   void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
     if (config.trainMl().isEmpty()) {
       throw new ConfigException("The config has no train_ml section: nothing to train (see conf/flights.yaml)");
     }
-    ingest = store.stage(config.pipeline(), runId, IngestJob.STAGE);
-    if (!ingest.isComplete()) {
-      throw new InputException("Run " + runId + " of " + config.pipeline() + " has not finished ingest ("
-          + ingest.dir() + "): run ./duet ingest --run-id " + runId + " first");
-    }
+    requireIngest(config, store, runId);
   }
 
   @Override
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
-    Path clean = new Path(ingest.dir(), IngestJob.CLEAN);
+    Path clean = cleanTable();
     TrainMlResult r = new TrainMlJob(spark, config, clean.toString(), out.work()).run();
     out.writeJson(TrainMlJob.SUMMARY, r.summary());
     out.writeJson(TrainMlJob.TUNING, r.tuning());
     out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
     ManifestBuilder manifest = manifests.start(started)
         .input("clean", clean.toString(), r.cleanRows(),
-            ContentHash.of(ingest.fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
+            ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
         .output("summary", TrainMlJob.SUMMARY, null)
         .output("tuning", TrainMlJob.TUNING, null)
         .output("importances", TrainMlJob.IMPORTANCES, null)

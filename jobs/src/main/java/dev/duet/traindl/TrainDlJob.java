@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.TrainDlConfig;
-import dev.duet.ingest.InputException;
 import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.store.Json;
+import dev.duet.training.CleanTable;
 import dev.duet.training.Labels;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -99,22 +98,9 @@ public final class TrainDlJob {
   }
 
   private TrainDlResult train(TaskCost cost, List<JavaRDD<DataSet>> cached) {
-    Dataset<Row> clean = spark.read().parquet(cleanPath);
-    List<String> missing = new ArrayList<>();
-    Set<String> present = Set.of(clean.columns());
-    for (String c : dl.columns()) {
-      if (!present.contains(c)) {
-        missing.add(c);
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new InputException("The clean table " + cleanPath + " lacks column(s) " + missing
-          + ": re-run ingest with this config (--force)");
-    }
-    Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
-    Dataset<Row> labelled = clean.withColumn(Labels.LABEL, col(config.label()).cast(DataTypes.DoubleType));
-    int numClasses = Labels.classes(labelled.where(isTrain), config.label(), config.task(), cleanPath);
-    Dataset<Row> train = labelled.where(isTrain.and(col(Labels.LABEL).isNotNull()));
+    CleanTable table = CleanTable.read(spark, cleanPath, config, dl.columns());
+    int numClasses = table.classes();
+    Dataset<Row> train = table.train();
     if (dl.maxTrainRows().isPresent()) {
       long rows = train.count();
       if (rows > dl.maxTrainRows().get()) {
@@ -221,7 +207,7 @@ public final class TrainDlJob {
 
     Path predictions = new Path(workDir, PREDICTIONS);
     Measured<Long> predicted = cost.measure("train-dl:predict", "train-dl: predict the test split",
-        () -> writePredictions(labelled.where(isTrain.unary_$bang()), inputs, bestNet, encoding, numClasses, predictions));
+        () -> writePredictions(table.test(), inputs, bestNet, encoding, numClasses, predictions));
     moveCheckpoints();
 
     ObjectNode summary = Json.object();
@@ -249,7 +235,7 @@ public final class TrainDlJob {
     costJson.put("gpus", 0);
     long bytes = size(new Path(workDir, NETWORK));
     summary.put("network_bytes", bytes);
-    return new TrainDlResult(clean.count(), fitRows, validationRows, predicted.result(), state.get("epoch").asInt(),
+    return new TrainDlResult(table.rows(), fitRows, validationRows, predicted.result(), state.get("epoch").asInt(),
         resumedFrom, bestEpoch, stoppedEarly, new TaskCost.Cost(trainWall, trainCpu, 0, trainTasks),
         predicted.cost(), bytes, summary);
   }

@@ -13,7 +13,7 @@ import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.ingest.InputException;
 import dev.duet.spark.TaskCost;
-import dev.duet.training.Labels;
+import dev.duet.training.CleanTable;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
@@ -118,13 +118,10 @@ public final class TrainMlJob {
   }
 
   private TrainMlResult train(TaskCost cost, Map<Encoding, Featurized> features) {
-    Dataset<Row> clean = readClean();
-    Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
-    Dataset<Row> labelled = clean.withColumn(FeaturePipeline.LABEL, col(config.label()).cast(DataTypes.DoubleType));
-    Dataset<Row> train = labelled.where(isTrain.and(col(FeaturePipeline.LABEL).isNotNull()));
-    Dataset<Row> test = labelled.where(isTrain.unary_$bang());
-
-    int numClasses = Labels.classes(labelled.where(isTrain), config.label(), config.task(), cleanPath);
+    CleanTable table = CleanTable.read(spark, cleanPath, config, ml.features().columns());
+    Dataset<Row> train = table.train();
+    Dataset<Row> test = table.test();
+    int numClasses = table.classes();
     long trainRows = train.count();
     if (ml.maxTrainRows().isPresent() && trainRows > ml.maxTrainRows().get()) {
       train = train.sample(false, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed());
@@ -147,7 +144,7 @@ public final class TrainMlJob {
       outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost));
     }
     Featurized any = features.values().iterator().next();
-    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, clean.count(),
+    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
         any.train().count(),
         any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes);
   }
@@ -179,22 +176,6 @@ public final class TrainMlJob {
         o.bestParams(), round(fit.cost().wallSeconds()), round(fit.cost().executorCpuSeconds()), predicted.result(),
         round(predicted.cost().wallSeconds()));
     return o;
-  }
-
-  private Dataset<Row> readClean() {
-    Dataset<Row> clean = spark.read().parquet(cleanPath);
-    Set<String> present = Set.of(clean.columns());
-    List<String> missing = new ArrayList<>();
-    List<String> needed = new ArrayList<>(ml.features().columns());
-    needed.add(config.label());
-    needed.add(ConfigLoader.SPLIT_COLUMN);
-    needed.add(ConfigLoader.ROW_ID_COLUMN);
-    needed.stream().filter(c -> !present.contains(c)).forEach(missing::add);
-    if (!missing.isEmpty()) {
-      throw new InputException("The clean table " + cleanPath + " lacks column(s) " + missing
-          + ": re-run ingest with this config (--force)");
-    }
-    return clean;
   }
 
   /**

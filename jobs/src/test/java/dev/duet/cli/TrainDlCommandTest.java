@@ -14,30 +14,23 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /** train-dl on the real MNIST digits, ingested once for the class; local[2], two workers. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainDlCommandTest {
   private final SparkSession spark = SparkTestSession.get();
-  private Path tmp;
+  @TempDir
+  static Path tmp; // one per class: the ingested data serves every test
   private Path store;
 
   @BeforeAll
   void ingestMnist() throws IOException {
-    tmp = Files.createTempDirectory("duet-train-dl");
     store = tmp.resolve("store");
     assertThat(run("ingest", mnist(), "r").exitCode()).isZero();
-  }
-
-  @AfterAll
-  void cleanUp() throws IOException {
-    try (var files = Files.walk(tmp)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 
   @Test

@@ -18,10 +18,10 @@ import org.apache.spark.ml.functions;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train-ml on the real data, ingested once for the class: MNIST (784 pixels, ten classes) and
@@ -33,22 +33,15 @@ class TrainMlCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] ALL = {"gbt", "random_forest", "decision_tree", "linear", "linear_svm", "knn"};
   private final SparkSession spark = SparkTestSession.get();
-  private Path tmp;
+  @TempDir
+  static Path tmp; // one per class: the ingested data serves every test
   private Path store;
 
   @BeforeAll
   void ingestTheRealData() throws IOException {
-    tmp = Files.createTempDirectory("duet-train-ml");
     store = tmp.resolve("store");
     assertThat(run("ingest", shipped("mnist.yaml", "")).exitCode()).isZero();
     assertThat(run("ingest", shipped("flights.yaml", "")).exitCode()).isZero();
-  }
-
-  @AfterAll
-  void cleanUp() throws IOException {
-    try (var files = Files.walk(tmp)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 
   @Test

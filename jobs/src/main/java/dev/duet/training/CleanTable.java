@@ -1,0 +1,47 @@
+package dev.duet.training;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.duet.config.ConfigLoader;
+import dev.duet.config.PipelineConfig;
+import dev.duet.ingest.InputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Ingest's clean table as both training branches read it: the columns they need checked, the
+ * label as a double ({@link Labels#LABEL}) and checked, split into labelled train rows and all
+ * test rows.
+ *
+ * @param rows    rows of the whole table
+ * @param classes classes of the label (0 for regression)
+ * @param train   train rows with a label
+ * @param test    every test row (a null label stays null)
+ */
+public record CleanTable(long rows, int classes, Dataset<Row> train, Dataset<Row> test) {
+
+  public static CleanTable read(SparkSession spark, String path, PipelineConfig config, List<String> inputs) {
+    Dataset<Row> clean = spark.read().parquet(path);
+    Set<String> present = Set.of(clean.columns());
+    List<String> needed = new ArrayList<>(inputs);
+    needed.add(config.label());
+    needed.add(ConfigLoader.SPLIT_COLUMN);
+    needed.add(ConfigLoader.ROW_ID_COLUMN);
+    List<String> missing = needed.stream().filter(c -> !present.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new InputException("The clean table " + path + " lacks column(s) " + missing
+          + ": re-run ingest with this config (--force)");
+    }
+    Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
+    Dataset<Row> labelled = clean.withColumn(Labels.LABEL, col(config.label()).cast(DataTypes.DoubleType));
+    int classes = Labels.classes(labelled.where(isTrain), config.label(), config.task(), path);
+    return new CleanTable(clean.count(), classes, labelled.where(isTrain.and(col(Labels.LABEL).isNotNull())),
+        labelled.where(isTrain.unary_$bang()));
+  }
+}
