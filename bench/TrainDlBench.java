@@ -48,8 +48,9 @@ public class TrainDlBench {
     List<DataSet> train = batches(clean.where("split = 'train'").repartition(2).collectAsList(), batch);
     List<DataSet> test = batches(clean.where("split = 'test'").collectAsList(), 512);
     long samples = train.stream().mapToLong(DataSet::numExamples).sum() * epochs;
-    System.out.printf("bench: %d train minibatches of %d, %d epochs, %d CPU cores%n", train.size(), batch, epochs,
-        Runtime.getRuntime().availableProcessors());
+    System.out.printf("bench: %d train minibatches of %d, %d epochs, %d CPU cores, OMP_NUM_THREADS %s%n", train.size(),
+        batch, epochs, Runtime.getRuntime().availableProcessors(),
+        System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
 
     MultiLayerNetwork single = new MultiLayerNetwork(mlp());
     single.init();
@@ -80,6 +81,12 @@ public class TrainDlBench {
     System.out.printf("bench: Spark, 2 workers (avg)  %6.1f s  %,8.0f samples/s  test accuracy %.4f%n",
         sparkSec, samples / sparkSec, sparkAcc);
     System.out.printf("bench: 2-worker speed-up %.2fx (target >= 1.6x where cores allow)%n", singleSec / sparkSec);
+    // For bench/train-dl-torch.sh, which compares PyTorch with the single-network figures.
+    java.nio.file.Files.writeString(Path.of("bench/out/train-dl-mlp.json"), String.format(java.util.Locale.ROOT,
+        "{\"epochs\": %d, \"omp_threads\": \"%s\", \"single_seconds\": %.3f, \"single_samples_per_second\": %.1f,"
+            + " \"single_accuracy\": %.4f, \"spark_seconds\": %.3f, \"spark_samples_per_second\": %.1f,"
+            + " \"spark_accuracy\": %.4f}%n", epochs, System.getenv().getOrDefault("OMP_NUM_THREADS", "default"),
+        singleSec, samples / singleSec, singleAcc, sparkSec, samples / sparkSec, sparkAcc));
     spark.stop();
   }
 

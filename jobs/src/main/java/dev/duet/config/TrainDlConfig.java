@@ -56,6 +56,17 @@ public record TrainDlConfig(
     }
   }
 
+  /**
+   * What a checkpoint depends on: everything but the epoch budget and patience, so a rerun with
+   * more epochs resumes while one with another network or other inputs starts afresh.
+   */
+  public String checkpointKey() {
+    return String.join("|", network.name(), numeric.toString(), String.valueOf(standardize), categorical.toString(),
+        image.toString(), hidden.toString(), String.valueOf(dropout), String.valueOf(learningRate),
+        maxTrainRows.toString(), String.valueOf(batchSize), String.valueOf(workers), String.valueOf(averagingFrequency),
+        String.valueOf(validationFraction), String.valueOf(seed));
+  }
+
   public List<String> columns() {
     List<String> all = new ArrayList<>(numeric);
     all.addAll(categorical);

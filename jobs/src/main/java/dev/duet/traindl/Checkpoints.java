@@ -45,6 +45,15 @@ final class Checkpoints {
     }
   }
 
+  /** Deletes every checkpoint (they belong to another config). */
+  void clear() {
+    try {
+      fs.delete(dir, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   MultiLayerNetwork network(int epoch) {
     return read(new Path(dir, "epoch-" + epoch + ".zip"));
   }

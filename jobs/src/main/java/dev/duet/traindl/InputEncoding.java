@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.stddev_pop;
 
 import dev.duet.config.TrainDlConfig;
 import dev.duet.ingest.InputException;
+import dev.duet.training.Labels;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,9 @@ import org.apache.spark.sql.Row;
 /**
  * The minimal encoding a network needs, fitted on the train split: numbers standardised with the
  * train mean and standard deviation unless {@code standardize: false} (nulls become the mean),
- * categoricals one-hot over the train split's values (an unseen or null value is all zeros). Serializable: executors encode their own partitions.
+ * categoricals one-hot over the train split's values (an unseen or null value is all zeros); a
+ * regression label standardised too (a network fits unit-scale targets far faster than minutes of
+ * delay), predictions mapped back. Serializable: executors encode their own partitions.
  */
 final class InputEncoding implements Serializable {
   /** More distinct values than this in a categorical input is refused: embed or bucket it first. */
@@ -30,18 +33,23 @@ final class InputEncoding implements Serializable {
   private final String[] categorical;
   private final List<Map<String, Integer>> vocabularies;
   private final int width;
+  private final double labelMean;
+  private final double labelStd;
 
   private InputEncoding(String[] numeric, double[] mean, double[] std, String[] categorical,
-      List<Map<String, Integer>> vocabularies) {
+      List<Map<String, Integer>> vocabularies, double labelMean, double labelStd) {
     this.numeric = numeric;
     this.mean = mean;
     this.std = std;
     this.categorical = categorical;
     this.vocabularies = vocabularies;
     this.width = numeric.length + vocabularies.stream().mapToInt(Map::size).sum();
+    this.labelMean = labelMean;
+    this.labelStd = labelStd;
   }
 
-  static InputEncoding fit(TrainDlConfig dl, Dataset<Row> train) {
+  /** @param numClasses 0 for a regression, whose label is standardised as well */
+  static InputEncoding fit(TrainDlConfig dl, Dataset<Row> train, int numClasses) {
     String[] numeric = dl.numeric().toArray(String[]::new);
     double[] mean = new double[numeric.length];
     double[] std = new double[numeric.length];
@@ -72,7 +80,30 @@ final class InputEncoding implements Serializable {
       values.forEach(r -> vocabulary.put(r.getString(0), vocabulary.size()));
       vocabularies.add(vocabulary);
     }
-    return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies);
+    double labelMean = 0;
+    double labelStd = 1;
+    if (numClasses == 0) {
+      Row stats = train.agg(avg(col(Labels.LABEL)), stddev_pop(col(Labels.LABEL))).first();
+      labelMean = stats.isNullAt(0) ? 0 : stats.getDouble(0);
+      labelStd = stats.isNullAt(1) || stats.getDouble(1) == 0 ? 1 : stats.getDouble(1);
+    }
+    return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies, labelMean,
+        labelStd);
+  }
+
+  /** A regression label as the network learns it. */
+  float encodeLabel(double label) {
+    return (float) ((label - labelMean) / labelStd);
+  }
+
+  /** A regression output in the label's own units. */
+  double decodeLabel(double output) {
+    return output * labelStd + labelMean;
+  }
+
+  /** The label's standard deviation on the train split (1 for a classifier): scaled loss → label units. */
+  double labelScale() {
+    return labelStd;
   }
 
   /** Width of the encoded input vector. */

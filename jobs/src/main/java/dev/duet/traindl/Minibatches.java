@@ -40,7 +40,7 @@ final class Minibatches {
       if (numClasses > 0) {
         y[r][(int) label] = 1f;
       } else {
-        y[r][0] = (float) label;
+        y[r][0] = encoding.encodeLabel(label);
       }
     }
     return new DataSet(Nd4j.create(x), Nd4j.create(y));

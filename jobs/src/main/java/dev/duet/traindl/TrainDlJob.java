@@ -111,7 +111,7 @@ public final class TrainDlJob {
     }
     Dataset<Row>[] parts = train.randomSplit(new double[] {1 - dl.validationFraction(), dl.validationFraction()},
         dl.seed());
-    InputEncoding encoding = InputEncoding.fit(dl, parts[0]);
+    InputEncoding encoding = InputEncoding.fit(dl, parts[0], numClasses);
     Column[] inputs = encoding.columns().stream().map(c -> col(c)).toArray(Column[]::new);
     Column[] labelThenInputs = concat(col(Labels.LABEL), inputs);
 
@@ -127,13 +127,23 @@ public final class TrainDlJob {
     LOG.info("train-dl: {} network over {} inputs; {} train rows in {} minibatches of {}, {} validation rows",
         dl.network().name().toLowerCase(), encoding.width(), fitRows, fitBatches.count(), dl.batchSize(), validationRows);
 
+    // A checkpoint from another network, other inputs or other data would resume the wrong model.
+    String checkpointKey = dl.checkpointKey() + "|inputs=" + encoding.width() + "|classes=" + numClasses;
     ObjectNode state = checkpoints.state().map(s -> (ObjectNode) s).orElse(null);
+    boolean discarded = state != null && !checkpointKey.equals(state.path("checkpoint_key").asText());
+    if (discarded) {
+      LOG.warn("train-dl: the checkpoints in {} were made under another train_dl config or other data: starting afresh",
+          checkpoints.dir());
+      checkpoints.clear();
+      state = null;
+    }
     int resumedFrom = state == null ? 0 : state.get("epoch").asInt();
     MultiLayerNetwork net;
     if (state == null) {
       net = new MultiLayerNetwork(Networks.build(dl, encoding.width(), numClasses));
       net.init();
       state = Json.object();
+      state.put("checkpoint_key", checkpointKey);
       state.put("epoch", 0);
       state.put("best_epoch", 0);
       state.putNull("best_validation_score");
@@ -166,6 +176,8 @@ public final class TrainDlJob {
         point.put("validation_loss", validation[0]);
         if (numClasses > 0) {
           point.put("validation_accuracy", validation[1]);
+        } else {
+          point.put("validation_rmse", Math.sqrt(validation[0]) * encoding.labelScale()); // MSE on the scaled label
         }
         point.put("seconds", seconds);
         point.put("samples_per_second", fitRows / seconds);
@@ -191,6 +203,9 @@ public final class TrainDlJob {
               ? ", validation accuracy " + fmt(point.get("validation_accuracy").asDouble()) : "",
           fmt(point.get("seconds").asDouble()), Math.round(point.get("samples_per_second").asDouble()),
           best ? " (best so far)" : "");
+      if (numClasses == 0) {
+        LOG.info("train-dl: epoch {}: validation RMSE {} in label units", e, fmt(point.get("validation_rmse").asDouble()));
+      }
       if (Integer.getInteger(FAIL_AFTER_EPOCH, -1) == e) {
         throw new IllegalStateException("stopped after epoch " + e + " by " + FAIL_AFTER_EPOCH);
       }
@@ -224,6 +239,7 @@ public final class TrainDlJob {
     summary.put("epochs_configured", dl.epochs());
     summary.put("epochs_run", state.get("epoch").asInt());
     summary.put("resumed_from_epoch", resumedFrom);
+    summary.put("discarded_checkpoints_of_another_config", discarded);
     summary.put("best_epoch", bestEpoch);
     summary.put("stopped_early", stoppedEarly);
     summary.put("backend", Nd4j.getBackend().getClass().getSimpleName());
@@ -232,7 +248,7 @@ public final class TrainDlJob {
     costJson.put("train_wall_seconds_this_attempt", trainWall);
     costJson.put("train_executor_cpu_seconds_this_attempt", trainCpu);
     costJson.put("predict_wall_seconds", predicted.cost().wallSeconds());
-    costJson.put("gpus", 0);
+    costJson.put("gpus", gpus());
     long bytes = size(new Path(workDir, NETWORK));
     summary.put("network_bytes", bytes);
     return new TrainDlResult(table.rows(), fitRows, validationRows, predicted.result(), state.get("epoch").asInt(),
@@ -296,7 +312,7 @@ public final class TrainDlJob {
                 Object label = in.isNullAt(1) ? null : in.getDouble(1);
                 double[] scores = output.getRow(r).toDoubleVector();
                 if (numClasses == 0) {
-                  out.add(RowFactory.create(in.getLong(0), label, scores[0], null, null));
+                  out.add(RowFactory.create(in.getLong(0), label, encoding.decodeLabel(scores[0]), null, null));
                 } else {
                   int best = 0;
                   for (int c = 1; c < scores.length; c++) {
@@ -329,6 +345,16 @@ public final class TrainDlJob {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot move " + checkpoints.dir() + " into the output: " + e.getMessage(), e);
     }
+  }
+
+  /** GPUs the training ran on: Spark's GPU resource per executor × executors, when ND4J runs on CUDA. */
+  private int gpus() {
+    if (!Nd4j.getBackend().getClass().getSimpleName().toLowerCase().contains("cuda")) {
+      return 0;
+    }
+    int perExecutor = (int) spark.sparkContext().getConf().getDouble("spark.executor.resource.gpu.amount", 1);
+    int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size() - 1);
+    return perExecutor * executors;
   }
 
   private long size(Path p) {

@@ -85,6 +85,31 @@ class TrainDlCommandTest {
   }
 
   @Test
+  void checkpointsOfAnotherNetworkAreNotResumed() throws IOException {
+    String small = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
+        .replace("  hidden:", "  max_train_rows: 2000\n  hidden:");
+    Files.createDirectories(store.resolve("mnist/changed"));
+    copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/changed/ingest"));
+    System.setProperty("duet.train-dl.fail-after-epoch", "1");
+    try {
+      assertThat(run("train-dl", small, "changed").exitCode()).isEqualTo(1);
+    } finally {
+      System.clearProperty("duet.train-dl.fail-after-epoch");
+    }
+    assertThat(store.resolve("mnist/changed/train-dl.checkpoints/epoch-1.zip")).isRegularFile();
+
+    Cli r = run("train-dl", small.replace("hidden: [256, 128]", "hidden: [64]"), "changed");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("mnist/changed/train-dl");
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("train-dl.json").toFile());
+    assertThat(summary.at("/discarded_checkpoints_of_another_config").asBoolean()).isTrue();
+    assertThat(summary.at("/resumed_from_epoch").asInt()).isZero();
+    assertThat(summary.at("/curve")).extracting(e -> e.at("/epoch").asInt()).containsExactly(1, 2);
+    assertThat(org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(out.resolve("network.zip").toFile())
+        .numParams()).as("784-64-10").isEqualTo(784 * 64 + 64 + 64 * 10 + 10);
+  }
+
+  @Test
   void theLeNetCnnReadsTheDigitsBetter() throws IOException {
     String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 28, channels: 1}")
         .replace("epochs: 8", "epochs: 5");
@@ -115,9 +140,7 @@ class TrainDlCommandTest {
 
   @Test
   void anMlpOverFlightsColumnsRanksDelaysAboveChance() throws IOException {
-    String config = Files.readString(Path.of("..", "conf", "flights.yaml")).replace("path: data/", "path: ../data/")
-        .replace("max_train_rows: 500000", "max_train_rows: 60000").replace("epochs: 5", "epochs: 2");
-    assertThat(run("ingest", config, "r").exitCode()).isZero();
+    String config = flights();
     Cli r = run("train-dl", config, "r");
     assertThat(r.exitCode()).as(r.err()).isZero();
     Dataset<Row> p = spark.read().parquet(store.resolve("flights/r/train-dl/predictions").toString());
@@ -127,6 +150,37 @@ class TrainDlCommandTest {
     assertThat(auc).isGreaterThan(0.55);
     assertThat(p.count()).isEqualTo(spark.read().parquet(store.resolve("flights/r/ingest/clean").toString())
         .where("split = 'test'").count());
+  }
+
+  @Test
+  void aRegressionHeadPredictsDelayMinutesBetterThanTheMean() throws IOException {
+    // The same ingested rows; only the label changes (delay in minutes) and train_ml is left out.
+    String config = flights().replace("task: classification", "task: regression").replace("label: delayed", "label: delay")
+        .replaceAll("(?s)\ntrain_ml:.*?\n(?=train_dl:)", "\n");
+    Files.createDirectories(store.resolve("flights/delay"));
+    copy(store.resolve("flights/r/ingest"), store.resolve("flights/delay/ingest"));
+    Cli r = run("train-dl", config, "delay");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Dataset<Row> clean = spark.read().parquet(store.resolve("flights/r/ingest/clean").toString());
+    double trainMean = clean.where("split = 'train'").agg(org.apache.spark.sql.functions.avg("delay")).first().getDouble(0);
+    Dataset<Row> p = spark.read().parquet(store.resolve("flights/delay/train-dl/predictions").toString());
+    double rmse = Math.sqrt(p.selectExpr("avg(pow(label - prediction, 2))").first().getDouble(0));
+    double baseline = Math.sqrt(p.selectExpr("avg(pow(label - " + trainMean + ", 2))").first().getDouble(0));
+    System.out.printf("flights delay MLP (60k train rows, 2 epochs) test RMSE %.3f vs %.3f predicting the mean%n",
+        rmse, baseline);
+    assertThat(rmse).as("MLP RMSE below the mean's").isLessThan(baseline);
+    assertThat(p.where("probability is not null").count()).as("a regression has no probabilities").isZero();
+    JsonNode summary = new ObjectMapper().readTree(store.resolve("flights/delay/train-dl/train-dl.json").toFile());
+    assertThat(summary.at("/classes").asInt()).isZero();
+    assertThat(summary.at("/curve/0/validation_rmse").asDouble()).as("in minutes").isBetween(10.0, 100.0);
+  }
+
+  @Test
+  void inputsTheDataDoesNotHaveAreAConfigError() throws IOException {
+    Cli r = run("train-dl", mnist().replace("pixel{0..783}", "pixel{0..799}"), "r");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("pixel784").contains("pixel799");
+    assertThat(r.errLines()).hasSize(1);
   }
 
   @Test
@@ -144,6 +198,16 @@ class TrainDlCommandTest {
         Files.copy(f, to.resolve(from.relativize(f).toString()));
       }
     }
+  }
+
+  /** The shipped flights config at test size, ingested once (run r) for the tests that use it. */
+  private synchronized String flights() throws IOException {
+    String config = Files.readString(Path.of("..", "conf", "flights.yaml")).replace("path: data/", "path: ../data/")
+        .replace("max_train_rows: 500000", "max_train_rows: 60000").replace("epochs: 5", "epochs: 2");
+    if (!Files.exists(store.resolve("flights/r/ingest/_SUCCESS"))) {
+      assertThat(run("ingest", config, "r").exitCode()).isZero();
+    }
+    return config;
   }
 
   private static String mnist() throws IOException {
