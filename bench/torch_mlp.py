@@ -41,6 +41,10 @@ def main():
     torch.manual_seed(42)
     torch.set_num_threads(args.threads)
     x, y = load(args.clean, "train")
+    # The Parquet holds the digits in input order; shuffle once (seeded) as DL4J's run gets Spark's
+    # repartitioned order. Unshuffled minibatches of one digit at a time barely learn.
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(42))
+    x, y = x[order], y[order]
     tx, ty = load(args.clean, "test")
     net = mlp()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)

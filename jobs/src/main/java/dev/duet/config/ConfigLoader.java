@@ -122,8 +122,10 @@ public final class ConfigLoader {
     sp.finish();
     Optional<TrainMlConfig> trainMl = TrainMlSection.read(root, task);
     Optional<TrainDlConfig> trainDl = TrainDlSection.read(root);
+    EvaluateConfig evaluate = EvaluateSection.read(root, task);
     root.finish();
-    return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl, trainDl);
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl, trainDl,
+        evaluate);
   }
 
   private static ColumnSpec readColumn(YamlObject c) {

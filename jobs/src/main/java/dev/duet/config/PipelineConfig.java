@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param split    the seeded train/test split
  * @param trainMl  the classic-ML branch (absent: the pipeline has none)
  * @param trainDl  the deep-learning branch (absent: the pipeline has none)
+ * @param evaluate how models are ranked, recommended and blessed (defaults when absent)
  */
 public record PipelineConfig(
     String pipeline,
@@ -31,7 +32,8 @@ public record PipelineConfig(
     List<DerivedColumn> derived,
     SplitConfig split,
     Optional<TrainMlConfig> trainMl,
-    Optional<TrainDlConfig> trainDl) {
+    Optional<TrainDlConfig> trainDl,
+    EvaluateConfig evaluate) {
 
   public enum Task { CLASSIFICATION, REGRESSION }
 

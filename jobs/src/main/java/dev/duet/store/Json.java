@@ -21,6 +21,19 @@ public final class Json {
     return MAPPER.createObjectNode();
   }
 
+  public static com.fasterxml.jackson.databind.node.ArrayNode array() {
+    return MAPPER.createArrayNode();
+  }
+
+  /** A number, or null where it is undefined (NaN, infinite): JSON has no NaN. */
+  public static void putNumber(ObjectNode node, String key, double value) {
+    if (Double.isFinite(value)) {
+      node.put(key, value);
+    } else {
+      node.putNull(key);
+    }
+  }
+
   public static void write(FileSystem fs, Path file, JsonNode doc) {
     try (OutputStream out = fs.create(file, true)) {
       MAPPER.writeValue(out, doc);

@@ -54,6 +54,12 @@ public final class ManifestBuilder {
     return this;
   }
 
+  /** A stage-specific section (e.g. evaluate's lineage of the whole run). */
+  public ManifestBuilder section(String name, JsonNode value) {
+    doc.set(name, value);
+    return this;
+  }
+
   public ObjectNode build(Instant finishedAt) {
     doc.put("finished_at", finishedAt.toString());
     return doc;

@@ -45,10 +45,15 @@ public final class RunStore {
     return root;
   }
 
-  public Path runDir(String pipeline, String runId) {
+  /** Everything of one pipeline: its runs, and pipeline-level files such as the leaderboard. */
+  public Path pipelineDir(String pipeline) {
     requireId("pipeline", pipeline);
+    return new Path(root, pipeline);
+  }
+
+  public Path runDir(String pipeline, String runId) {
     requireId("run id", runId);
-    return new Path(new Path(root, pipeline), runId);
+    return new Path(pipelineDir(pipeline), runId);
   }
 
   public StageOutput stage(String pipeline, String runId, String stage) {

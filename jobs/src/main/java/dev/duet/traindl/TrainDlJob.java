@@ -1,6 +1,7 @@
 package dev.duet.traindl;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.rand;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -115,9 +116,11 @@ public final class TrainDlJob {
     Column[] inputs = encoding.columns().stream().map(c -> col(c)).toArray(Column[]::new);
     Column[] labelThenInputs = concat(col(Labels.LABEL), inputs);
 
-    // Minibatches are cut once per run and cached; each epoch reads them again.
-    JavaRDD<DataSet> fitBatches = Minibatches.of(parts[0].select(labelThenInputs).repartition(dl.workers()),
-        encoding, numClasses, dl.batchSize()).cache();
+    // Minibatches are cut once per run and cached; each epoch reads them again. Rows are shuffled
+    // (seeded) within each worker's partition first: data in input order (MNIST's digits come one
+    // class after another) would make every minibatch a single class.
+    JavaRDD<DataSet> fitBatches = Minibatches.of(parts[0].select(labelThenInputs).repartition(dl.workers())
+        .sortWithinPartitions(rand(dl.seed())), encoding, numClasses, dl.batchSize()).cache();
     JavaRDD<DataSet> validationBatches = Minibatches.of(parts[1].select(labelThenInputs), encoding, numClasses,
         PREDICT_BATCH).cache();
     cached.add(fitBatches);

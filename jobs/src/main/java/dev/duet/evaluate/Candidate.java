@@ -1,0 +1,76 @@
+package dev.duet.evaluate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A trained model found on the store, with what its training stage measured about it.
+ *
+ * @param family          classic ML (train-ml) or deep learning (train-dl)
+ * @param name            the algorithm or network (gbt, knn, mlp, cnn, …)
+ * @param predictions     its test-split predictions (Parquet)
+ * @param model           where the model is (a directory or a zip)
+ * @param trainRows       rows it was fitted on
+ * @param trainSeconds    training wall time (tuning included; every epoch for a network)
+ * @param trainCpuSeconds executor CPU time of training
+ * @param gpus            GPUs used for training
+ * @param modelBytes      size of the saved model
+ * @param predictSeconds  wall time of predicting the test split
+ * @param predictedRows   test rows predicted
+ * @param interpretability how a person can explain its predictions
+ * @param topFeatures     its most important inputs, most important first (empty: none measured)
+ * @param epochs          a network's per-epoch curve (null for classic models)
+ */
+record Candidate(
+    Family family,
+    String name,
+    Path predictions,
+    Path model,
+    long trainRows,
+    double trainSeconds,
+    double trainCpuSeconds,
+    int gpus,
+    long modelBytes,
+    double predictSeconds,
+    long predictedRows,
+    Interpretability interpretability,
+    List<String> topFeatures,
+    JsonNode epochs) {
+
+  enum Family {
+    CLASSIC("classic ML"), DEEP("deep learning");
+
+    private final String title;
+
+    Family(String title) {
+      this.title = title;
+    }
+
+    String title() {
+      return title;
+    }
+  }
+
+  /** How far a person can follow the model's reasoning, from a model that is its own explanation down. */
+  enum Interpretability { HIGH, MEDIUM, LOW }
+
+  /** Test rows scored per second of wall time. */
+  double scoringRowsPerSecond() {
+    return predictSeconds > 0 ? predictedRows / predictSeconds : Double.NaN;
+  }
+
+  String id() {
+    return family == Family.CLASSIC ? name : "dl:" + name;
+  }
+
+  String interpretabilityNote() {
+    return switch (name) {
+      case "decision_tree" -> "one tree: its split rules can be read, plus feature importances";
+      case "linear", "linear_svm" -> "one coefficient per feature";
+      case "gbt", "random_forest" -> "feature importances of a tree ensemble";
+      case "knn" -> "instance-based: a prediction is explained only by its nearest training rows";
+      default -> "none built in: a network's weights are not per feature (attribution methods not computed)";
+    };
+  }
+}

@@ -1,0 +1,120 @@
+package dev.duet.evaluate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.config.EvaluateConfig.Metric;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The report's charts (XChart, rendered headless to PNG bytes). */
+final class Charts {
+  private static final int WIDTH = 640;
+  private static final int HEIGHT = 420;
+
+  static {
+    System.setProperty("java.awt.headless", "true"); // executors and CI have no display
+  }
+
+  private Charts() {}
+
+  /** ROC curves of every binary classifier on one set of axes. */
+  static byte[] roc(List<Scored> models) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("ROC curves (test split)")
+        .xAxisTitle("false positive rate").yAxisTitle("true positive rate").build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
+    chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+    chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE);
+    for (Scored s : models) {
+      List<BinaryCurves.Point> pts = s.metrics().curve();
+      if (pts.isEmpty()) {
+        continue;
+      }
+      double[] x = pts.stream().mapToDouble(BinaryCurves.Point::fpr).toArray();
+      double[] y = pts.stream().mapToDouble(BinaryCurves.Point::tpr).toArray();
+      chart.addSeries(s.candidate().id() + " (AUC " + Recommendation.fmt(s.score(Metric.ROC_AUC)) + ")", x, y)
+          .setMarker(SeriesMarkers.NONE);
+    }
+    return png(chart);
+  }
+
+  /** A confusion matrix as a heat map: true class up the side, predicted class along the bottom. */
+  static byte[] confusion(Scored s) {
+    long[][] m = s.metrics().confusion();
+    int k = m.length;
+    int[] classes = new int[k];
+    List<Number[]> cells = new ArrayList<>();
+    for (int t = 0; t < k; t++) {
+      classes[t] = t;
+      for (int p = 0; p < k; p++) {
+        cells.add(new Number[] {p, t, m[t][p]});
+      }
+    }
+    HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH / 2 + 60).height(HEIGHT)
+        .title("Confusion: " + s.candidate().id()).xAxisTitle("predicted").yAxisTitle("true").build();
+    chart.getStyler().setShowValue(k <= 12).setLegendVisible(false);
+    List<Integer> axis = java.util.Arrays.stream(classes).boxed().toList();
+    chart.addSeries("counts", axis, axis, cells);
+    return png(chart);
+  }
+
+  /** A network's per-epoch train and validation loss (and validation accuracy for a classifier). */
+  static byte[] epochs(Scored s) {
+    JsonNode curve = s.candidate().epochs();
+    int n = curve.size();
+    double[] epoch = new double[n];
+    double[] train = new double[n];
+    double[] validation = new double[n];
+    double[] accuracy = new double[n];
+    boolean classifier = n > 0 && curve.get(0).has("validation_accuracy");
+    for (int i = 0; i < n; i++) {
+      JsonNode e = curve.get(i);
+      epoch[i] = e.path("epoch").asDouble();
+      train[i] = e.path("train_loss").asDouble();
+      validation[i] = e.path("validation_loss").asDouble();
+      accuracy[i] = e.path("validation_accuracy").asDouble();
+    }
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Training curve: " + s.candidate().id()).xAxisTitle("epoch").yAxisTitle("loss / accuracy").build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
+    chart.addSeries("train loss", epoch, train);
+    chart.addSeries("validation loss", epoch, validation);
+    if (classifier) {
+      chart.addSeries("validation accuracy", epoch, accuracy);
+    }
+    return png(chart);
+  }
+
+  /** Every model's test score against its training time (log scale). */
+  static byte[] scoreVersusTime(List<Scored> models, Metric m) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(m.key() + " vs training time")
+        .xAxisTitle("training wall time, s (log)").yAxisTitle(m.key() + " (test)").build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+    chart.getStyler().setMarkerSize(12);
+    chart.getStyler().setXAxisLogarithmic(true);
+    for (Scored s : models) {
+      double y = s.score(m);
+      if (!Double.isNaN(y)) {
+        chart.addSeries(s.candidate().id(), new double[] {Math.max(0.01, s.candidate().trainSeconds())}, new double[] {y});
+      }
+    }
+    return png(chart);
+  }
+
+  private static byte[] png(Chart<?, ?> chart) {
+    try {
+      return BitmapEncoder.getBitmapBytes(chart, BitmapFormat.PNG);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot render chart " + chart.getTitle() + ": " + e.getMessage(), e);
+    }
+  }
+}

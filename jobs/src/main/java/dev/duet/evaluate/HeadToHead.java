@@ -1,0 +1,71 @@
+package dev.duet.evaluate;
+
+import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.config.PipelineConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The ML-vs-DL table: the seed article's dimensions (data needed, feature engineering, compute,
+ * training time, interpretability, performance) filled with this run's measurements of the best
+ * classic model and the best network.
+ *
+ * @param rows dimension, classic cell, deep-learning cell
+ */
+record HeadToHead(List<String[]> rows) {
+
+  static HeadToHead of(Optional<Scored> classic, Optional<Scored> deep, Metric m, PipelineConfig config) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("Model", classic.map(Recommendation::name), deep.map(Recommendation::name)));
+    rows.add(row("Performance (" + m.key() + ", test split)", classic.map(s -> Recommendation.fmt(s.score(m))),
+        deep.map(s -> Recommendation.fmt(s.score(m)))));
+    rows.add(row("Data needed", classic.map(s -> String.format(Locale.ROOT, "fitted on %,d rows",
+        s.candidate().trainRows())), deep.map(s -> String.format(Locale.ROOT, "fitted on %,d rows (%d epochs)",
+        s.candidate().trainRows(), s.candidate().epochs().size()))));
+    rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config))));
+    rows.add(row("Compute", classic.map(HeadToHead::compute), deep.map(HeadToHead::compute)));
+    rows.add(row("Training time", classic.map(HeadToHead::seconds), deep.map(HeadToHead::seconds)));
+    rows.add(row("Interpretability", classic.map(HeadToHead::interpretability), deep.map(HeadToHead::interpretability)));
+    rows.add(row("Scoring", classic.map(HeadToHead::scoring), deep.map(HeadToHead::scoring)));
+    return new HeadToHead(List.copyOf(rows));
+  }
+
+  private static String[] row(String dimension, Optional<String> classic, Optional<String> deep) {
+    return new String[] {dimension, classic.orElse("no finished train-ml"), deep.orElse("no finished train-dl")};
+  }
+
+  private static String classicFeatures(PipelineConfig config) {
+    return config.trainMl().map(ml -> String.format(Locale.ROOT, "an MLlib feature pipeline: %d categorical columns"
+        + " indexed (trees) or one-hot, %d numeric imputed (and scaled for linear/SVM/k-NN), %d date parts taken",
+        ml.features().categorical().size(), ml.features().numeric().size(),
+        ml.features().datetime().values().stream().mapToInt(List::size).sum())).orElse("n/a");
+  }
+
+  private static String deepFeatures(PipelineConfig config) {
+    return config.trainDl().map(dl -> String.format(Locale.ROOT, "raw columns: %d numeric%s, %d categorical one-hot",
+        dl.numeric().size(), dl.standardize() ? " standardised" : " as they are", dl.categorical().size())).orElse("n/a");
+  }
+
+  private static String compute(Scored s) {
+    Candidate c = s.candidate();
+    return String.format(Locale.ROOT, "%.1f executor CPU s, %s", c.trainCpuSeconds(),
+        c.gpus() > 0 ? c.gpus() + " GPU(s)" : "no GPU");
+  }
+
+  private static String seconds(Scored s) {
+    return String.format(Locale.ROOT, "%.1f s wall", s.candidate().trainSeconds());
+  }
+
+  private static String interpretability(Scored s) {
+    Candidate c = s.candidate();
+    String top = c.topFeatures().isEmpty() ? "" : "; top features: " + String.join(", ", c.topFeatures());
+    return c.interpretability().name().toLowerCase(Locale.ROOT) + ": " + c.interpretabilityNote() + top;
+  }
+
+  private static String scoring(Scored s) {
+    Candidate c = s.candidate();
+    return String.format(Locale.ROOT, "%,.0f test rows/s; model %,d bytes", c.scoringRowsPerSecond(), c.modelBytes());
+  }
+}

@@ -1,0 +1,93 @@
+package dev.duet.evaluate;
+
+import dev.duet.config.EvaluateConfig;
+import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.config.EvaluateConfig.Need;
+import dev.duet.evaluate.Candidate.Family;
+import dev.duet.evaluate.Candidate.Interpretability;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Which family to use for this data, in plain words, derived from this run's measurements of the
+ * best classic model and the best network and from the config's stated needs (interpretability,
+ * training-time budget, what counts as a tie).
+ *
+ * @param choice  the model recommended
+ * @param verdict one sentence: what to use
+ * @param reasons the measurements and needs behind it
+ */
+record Recommendation(Scored choice, String verdict, List<String> reasons) {
+
+  static Recommendation of(Optional<Scored> classic, Optional<Scored> deep, Metric m, EvaluateConfig needs) {
+    List<String> reasons = new ArrayList<>();
+    if (classic.isEmpty() || deep.isEmpty()) {
+      Scored only = classic.or(() -> deep).orElseThrow();
+      reasons.add("Only the " + only.candidate().family().title() + " branch has finished models in this run,"
+          + " so there is no head-to-head: train the other branch to compare.");
+      return new Recommendation(only, "Use " + name(only) + ": the best " + only.candidate().family().title()
+          + " model, " + m.key() + " " + fmt(only.score(m)) + ".", reasons);
+    }
+    Scored c = classic.get();
+    Scored d = deep.get();
+    double gap = m.higherIsBetter() ? d.score(m) - c.score(m) : c.score(m) - d.score(m); // > 0: the network is better
+    String gapText = String.format(Locale.ROOT, "%s %s vs %s (%s %s)", m.key(), fmt(d.score(m)), fmt(c.score(m)),
+        gap >= 0 ? "network ahead by" : "classic ahead by", fmt(Math.abs(gap)));
+    reasons.add("Performance on the same test rows: " + name(d) + " vs " + name(c) + ", " + gapText + ".");
+    reasons.add(String.format(Locale.ROOT, "Training: %s took %.1f s (%.1f executor CPU s%s), %s %.1f s (%.1f CPU s).",
+        name(d), d.candidate().trainSeconds(), d.candidate().trainCpuSeconds(),
+        d.candidate().gpus() > 0 ? ", " + d.candidate().gpus() + " GPU(s)" : "", name(c), c.candidate().trainSeconds(),
+        c.candidate().trainCpuSeconds()));
+    reasons.add("Interpretability: " + name(c) + ": " + c.candidate().interpretabilityNote() + "; " + name(d) + ": "
+        + d.candidate().interpretabilityNote() + ".");
+
+    Optional<Double> budget = needs.maxTrainingSeconds();
+    boolean deepOverBudget = budget.map(b -> d.candidate().trainSeconds() > b).orElse(false);
+    boolean classicOverBudget = budget.map(b -> c.candidate().trainSeconds() > b).orElse(false);
+    budget.ifPresent(b -> reasons.add(String.format(Locale.ROOT, "Training-time budget %.0f s: %s %s, %s %s.", b,
+        name(c), classicOverBudget ? "over" : "within", name(d), deepOverBudget ? "over" : "within")));
+
+    if (needs.interpretability() == Need.REQUIRED && c.candidate().interpretability() != Interpretability.LOW) {
+      reasons.add("The config requires interpretability, which the network cannot offer.");
+      return new Recommendation(c, "Use " + name(c) + " (classic ML): interpretability is required and it"
+          + (gap > 0 ? " costs " + fmt(gap) + " " + m.key() + " against the network." : " also scores at least as well."),
+          reasons);
+    }
+    if (deepOverBudget && !classicOverBudget) {
+      return new Recommendation(c, "Use " + name(c) + " (classic ML): the network's training time is over the budget.",
+          reasons);
+    }
+    if (classicOverBudget && !deepOverBudget) {
+      return new Recommendation(d, "Use " + name(d) + " (deep learning): the classic model's training time is over"
+          + " the budget.", reasons);
+    }
+    if (Math.abs(gap) <= needs.tieMargin() || Double.isNaN(gap)) {
+      reasons.add("The gap is within the tie margin (" + fmt(needs.tieMargin()) + "), so cost and explainability decide.");
+      Scored cheaper = c.candidate().trainCpuSeconds() <= d.candidate().trainCpuSeconds() ? c : d;
+      Scored pick = needs.interpretability() == Need.NONE ? cheaper : c;
+      return new Recommendation(pick, "Use " + name(pick) + " (" + pick.candidate().family().title() + "): the two"
+          + " families score the same here" + (pick == c && needs.interpretability() != Need.NONE
+          ? ", and the classic model explains itself." : ", and it is the cheaper to train."), reasons);
+    }
+    if (gap > 0) {
+      String caveat = needs.interpretability() == Need.PREFERRED
+          ? " It cannot explain its predictions; if that matters, " + name(c) + " costs " + fmt(gap) + " " + m.key() + "."
+          : "";
+      return new Recommendation(d, "Use " + name(d) + " (deep learning): it beats the best classic model by "
+          + fmt(gap) + " " + m.key() + "." + caveat, reasons);
+    }
+    return new Recommendation(c, "Use " + name(c) + " (classic ML): it beats the network by " + fmt(-gap) + " "
+        + m.key() + (c.candidate().trainSeconds() <= d.candidate().trainSeconds() ? ", trains faster" : "")
+        + (c.candidate().interpretability() != Interpretability.LOW ? " and can be explained." : "."), reasons);
+  }
+
+  static String name(Scored s) {
+    return s.candidate().family() == Family.DEEP ? s.candidate().name().toUpperCase(Locale.ROOT) : s.candidate().name();
+  }
+
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+  }
+}
