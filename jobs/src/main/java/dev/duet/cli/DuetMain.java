@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "duet", mixinStandardHelpOptions = true, versionProvider = DuetMain.Version.class,
     description = "Duet: distributed batch training pipeline.",
-    subcommands = {IngestCommand.class, TrainMlCommand.class, TrainDlCommand.class})
+    subcommands = {IngestCommand.class, TrainMlCommand.class, TrainDlCommand.class, EvaluateCommand.class,
+        RunCommand.class})
 public final class DuetMain {
   public static final int OK = 0;
   public static final int RUNTIME_FAILURE = 1;
@@ -45,6 +46,8 @@ public final class DuetMain {
         K made = CommandLine.defaultFactory().create(cls);
         if (made instanceof StageCommand stage) {
           stage.sharedSession = session;
+        } else if (made instanceof RunCommand run) {
+          run.sharedSession = session;
         }
         return made;
       }
@@ -64,7 +67,8 @@ public final class DuetMain {
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       String stage = cmd.getCommandName();
-      boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.verbose;
+      boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.verbose
+          || cmd.getCommand() instanceof RunCommand runCommand && runCommand.verbose;
       if (ex instanceof ConfigException ce) {
         ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
         err.flush();

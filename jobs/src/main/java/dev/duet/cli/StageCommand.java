@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * A subclass checks its inputs ({@link #prepare}) and does the work ({@link #execute}).
  */
 abstract class StageCommand implements Callable<Integer> {
-  private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   @Spec
   CommandSpec spec;
@@ -59,6 +59,8 @@ abstract class StageCommand implements Callable<Integer> {
   /** Set by the caller that owns a Spark session (tests); otherwise the command creates one. */
   SparkSession sharedSession;
 
+  private String storeUri;
+
   abstract String stageName();
 
   /**
@@ -82,7 +84,7 @@ abstract class StageCommand implements Callable<Integer> {
       throw new ConfigException("Cannot use run id '" + runId + "': use letters, digits, '-', '_' and '.'");
     }
     Configuration hadoopConf = HadoopConf.fromSparkSettings(sparkConf);
-    String storeUri = store != null ? store : config.store().orElse(RunStore.DEFAULT_URI);
+    storeUri = store != null ? store : config.store().orElse(RunStore.DEFAULT_URI);
     RunStore runStore = RunStore.open(storeUri, hadoopConf);
     String run = runId != null ? runId : defaultRunId(config, runStore);
     prepare(config, hadoopConf, runStore, run);
@@ -100,8 +102,7 @@ abstract class StageCommand implements Callable<Integer> {
         : SparkSessions.create("duet " + stageName() + " " + config.pipeline() + "/" + run, sparkConf);
     try {
       // Reopen on Spark's Hadoop configuration: the one its writers use.
-      out = RunStore.open(storeUri, spark.sparkContext().hadoopConfiguration())
-          .stage(config.pipeline(), run, stageName());
+      out = store(spark).stage(config.pipeline(), run, stageName());
       out.begin();
       Manifests manifests = new Manifests(stageName(), config.pipeline(), run, configHash(), spark);
       ObjectNode manifest = execute(spark, config, out, manifests);
@@ -117,6 +118,11 @@ abstract class StageCommand implements Callable<Integer> {
         spark.stop();
       }
     }
+  }
+
+  /** The store, opened on Spark's Hadoop configuration: the one its writers use. */
+  RunStore store(SparkSession spark) {
+    return RunStore.open(storeUri, spark.sparkContext().hadoopConfiguration());
   }
 
   private String configHash() {

@@ -60,8 +60,8 @@ public final class RunStore {
     return new StageOutput(fs, runDir(pipeline, runId), stage);
   }
 
-  /** The run of {@code pipeline} that finished {@code stage} most recently, if any. */
-  public Optional<String> latestRunWith(String pipeline, String stage) {
+  /** The run of {@code pipeline} that finished one of {@code stages} most recently, if any. */
+  public Optional<String> latestRunWith(String pipeline, String... stages) {
     requireId("pipeline", pipeline);
     try {
       Path dir = new Path(root, pipeline);
@@ -71,12 +71,14 @@ public final class RunStore {
       String latest = null;
       long latestTime = Long.MIN_VALUE;
       for (FileStatus run : fs.listStatus(dir)) {
-        Path success = new Path(new Path(run.getPath(), stage), StageOutput.SUCCESS);
-        if (run.isDirectory() && fs.exists(success)) {
-          long t = fs.getFileStatus(success).getModificationTime();
-          if (t > latestTime) {
-            latestTime = t;
-            latest = run.getPath().getName();
+        for (String stage : stages) {
+          Path success = new Path(new Path(run.getPath(), stage), StageOutput.SUCCESS);
+          if (run.isDirectory() && fs.exists(success)) {
+            long t = fs.getFileStatus(success).getModificationTime();
+            if (t > latestTime) {
+              latestTime = t;
+              latest = run.getPath().getName();
+            }
           }
         }
       }

@@ -1,0 +1,62 @@
+package dev.duet.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.PipelineConfig;
+import dev.duet.evaluate.EvaluateJob;
+import dev.duet.evaluate.EvaluateResult;
+import dev.duet.store.RunStore;
+import dev.duet.store.StageOutput;
+import dev.duet.traindl.TrainDlJob;
+import dev.duet.trainml.TrainMlJob;
+import java.time.Instant;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Every finished model of a run -> test-split metrics, the ML-vs-DL head-to-head and a"
+        + " recommendation, the blessing decision, charts, report.html and report.json under"
+        + " <store>/<pipeline>/<run>/evaluate/, and the run's row in <store>/<pipeline>/leaderboard/."
+        + " Default run: the latest one that finished a training stage.")
+final class EvaluateCommand extends StageCommand {
+  private String run;
+
+  @Override
+  String stageName() {
+    return EvaluateJob.STAGE;
+  }
+
+  @Override
+  String defaultRunId(PipelineConfig config, RunStore store) {
+    return store.latestRunWith(config.pipeline(), TrainMlJob.STAGE, TrainDlJob.STAGE)
+        .orElseThrow(() -> new dev.duet.ingest.InputException("No run of " + config.pipeline() + " in " + store.root()
+            + " has finished train-ml or train-dl: train a branch first"));
+  }
+
+  @Override
+  void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
+    EvaluateJob.check(store, config, runId);
+    run = runId;
+  }
+
+  @Override
+  ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
+    Instant started = Instant.now();
+    EvaluateResult r = new EvaluateJob(spark, config, store(spark), run, out.work()).run();
+    var stdout = spec.commandLine().getOut();
+    stdout.printf("evaluate: %d models; best %s (%s); %s%n", r.models(), r.bestModel(), r.metricSummary(),
+        r.blessed() ? "blessed" : "not blessed");
+    stdout.printf("evaluate: %s%n", r.verdict());
+    stdout.printf("evaluate: report: %s%n", new Path(out.dir(), EvaluateJob.REPORT_HTML));
+    return manifests.start(started)
+        .output("report", EvaluateJob.REPORT_HTML, null)
+        .output("report_json", EvaluateJob.REPORT_JSON, null)
+        .output("metrics", EvaluateJob.METRICS, null)
+        .output("blessing", EvaluateJob.BLESSING, null)
+        .output("plots", EvaluateJob.PLOTS, null)
+        .output("leaderboard_entry", r.leaderboard() + "/" + run + ".json", null)
+        .section("lineage", r.lineage())
+        .build(Instant.now());
+  }
+}

@@ -1,0 +1,198 @@
+package dev.duet.evaluate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.BuildInfo;
+import dev.duet.config.EvaluateConfig;
+import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.config.PipelineConfig;
+import dev.duet.evaluate.Candidate.Family;
+import dev.duet.ingest.IngestJob;
+import dev.duet.ingest.InputException;
+import dev.duet.store.ContentHash;
+import dev.duet.store.Json;
+import dev.duet.store.RunStore;
+import dev.duet.store.StageOutput;
+import dev.duet.traindl.TrainDlJob;
+import dev.duet.trainml.TrainMlJob;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every finished model of a run → metrics on the common test split, the ML-vs-DL head-to-head,
+ * a recommendation, the blessing decision, charts, {@code report.html}/{@code report.json}, and
+ * this run's row in the pipeline's leaderboard. Works with either branch alone.
+ */
+public final class EvaluateJob {
+  public static final String STAGE = "evaluate";
+  public static final String REPORT_HTML = "report.html";
+  public static final String REPORT_JSON = "report.json";
+  public static final String METRICS = "metrics.json";
+  public static final String BLESSING = "blessing.json";
+  public static final String PLOTS = "plots";
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+
+  private final SparkSession spark;
+  private final PipelineConfig config;
+  private final RunStore store;
+  private final String runId;
+  private final Path workDir;
+
+  public EvaluateJob(SparkSession spark, PipelineConfig config, RunStore store, String runId, Path workDir) {
+    this.spark = spark;
+    this.config = config;
+    this.store = store;
+    this.runId = runId;
+    this.workDir = workDir;
+  }
+
+  /** Checks that need no Spark: at least one finished branch, a metric that fits the label. */
+  public static Branches check(RunStore store, PipelineConfig config, String runId) {
+    Branches b = Branches.read(store, config.pipeline(), runId);
+    if (b.candidates().isEmpty()) {
+      throw new InputException("Run " + runId + " of " + config.pipeline() + " has no finished training branch to"
+          + " evaluate (" + String.join("; ", b.missing()) + "): run ./duet train-ml or ./duet train-dl first");
+    }
+    Metric m = config.evaluate().primaryFor(b.classes());
+    if (m.binaryOnly() && b.classes() != 2) {
+      throw new InputException("Cannot rank by evaluate.primary_metric " + m.key() + ": the label has " + b.classes()
+          + " classes and " + m.key() + " needs two");
+    }
+    return b;
+  }
+
+  public EvaluateResult run() {
+    Branches branches = check(store, config, runId);
+    EvaluateConfig ev = config.evaluate();
+    int classes = branches.classes();
+    Metric metric = ev.primaryFor(classes);
+    List<Scored> scored = new ArrayList<>();
+    int i = 0;
+    for (Candidate c : branches.candidates()) {
+      long t0 = System.nanoTime();
+      spark.sparkContext().setJobGroup("evaluate:" + c.id(), "evaluate: metrics of " + c.id(), false);
+      Dataset<Row> predictions = spark.read().parquet(c.predictions().toString());
+      Metrics m = classes > 0 ? Metrics.classification(predictions, classes) : Metrics.regression(predictions);
+      scored.add(new Scored(c, m));
+      LOG.info("evaluate: [{}/{}] {}: {} {} on {} test rows ({} s)", ++i, branches.candidates().size(), c.id(),
+          metric.key(), Recommendation.fmt(m.get(metric)), m.json().path("rows").asLong(),
+          String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+    }
+    spark.sparkContext().clearJobGroup();
+    List<Scored> ranked = Scored.rank(scored, metric);
+    Optional<Scored> classic = ranked.stream().filter(s -> s.candidate().family() == Family.CLASSIC).findFirst();
+    Optional<Scored> deep = ranked.stream().filter(s -> s.candidate().family() == Family.DEEP).findFirst();
+    Recommendation recommendation = Recommendation.of(classic, deep, metric, ev);
+    Leaderboard leaderboard = new Leaderboard(store, config.pipeline());
+    List<JsonNode> history = leaderboard.entries();
+    Scored best = ranked.get(0);
+    Blessing blessing = Blessing.decide(runId, metric, best.score(metric), ev.blessMargin(), history);
+    LOG.info("evaluate: best {} ({} {}); {}; {}", best.candidate().id(), metric.key(),
+        Recommendation.fmt(best.score(metric)), blessing.blessed() ? "blessed" : "not blessed", recommendation.verdict());
+
+    Map<String, byte[]> charts = charts(ranked, classic, deep, classes, metric);
+    String now = Instant.now().toString();
+    ObjectNode entry = Json.object();
+    entry.put("run_id", runId);
+    entry.put("evaluated_at", now);
+    entry.put("metric", metric.key());
+    entry.put("best_model", best.candidate().id());
+    Json.putNumber(entry, "best_score", best.score(metric));
+    entry.put("blessed", blessing.blessed());
+    ObjectNode models = entry.putObject("models");
+    ranked.forEach(s -> Json.putNumber(models, s.candidate().id(), s.score(metric)));
+    List<JsonNode> withThisRun = new ArrayList<>(history.stream()
+        .filter(e -> !runId.equals(e.path("run_id").asText())).toList());
+    withThisRun.add(entry);
+
+    long testRows = best.metrics().json().path("rows").asLong() + best.metrics().json().path("unlabelled_rows").asLong();
+    Report report = new Report(config.pipeline(), runId, config.task().name().toLowerCase(Locale.ROOT), config.label(),
+        classes, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config), blessing,
+        branches.missing(), charts, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
+
+    FileSystem fs = store.fs();
+    ObjectNode metricsJson = Json.object();
+    ranked.forEach(s -> metricsJson.set(s.candidate().id(), s.metrics().json()));
+    Json.write(fs, new Path(workDir, METRICS), metricsJson);
+    Json.write(fs, new Path(workDir, REPORT_JSON), report.toJson());
+    Json.write(fs, new Path(workDir, BLESSING), blessing.toJson(metric, best.candidate().id()));
+    for (Map.Entry<String, byte[]> chart : charts.entrySet()) {
+      write(fs, new Path(new Path(workDir, PLOTS), slug(chart.getKey()) + ".png"), chart.getValue());
+    }
+    write(fs, new Path(workDir, REPORT_HTML), HtmlReport.render(report).getBytes(StandardCharsets.UTF_8));
+    leaderboard.put(runId, entry);
+    return new EvaluateResult(report, lineage(branches), leaderboard.dir());
+  }
+
+  private static Map<String, byte[]> charts(List<Scored> ranked, Optional<Scored> classic, Optional<Scored> deep,
+      int classes, Metric metric) {
+    Map<String, byte[]> charts = new LinkedHashMap<>();
+    if (classes == 2) {
+      charts.put("ROC curves", Charts.roc(ranked));
+    }
+    charts.put(metric.key() + " vs training time", Charts.scoreVersusTime(ranked, metric));
+    if (classes > 0) {
+      classic.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s)));
+      deep.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s)));
+    }
+    ranked.stream().filter(s -> s.candidate().epochs() != null)
+        .forEach(s -> charts.put("Training curve " + s.candidate().id(), Charts.epochs(s)));
+    return charts;
+  }
+
+  /** Raw input → ingest → models → this report, with hashes, config hashes and versions per stage. */
+  private ObjectNode lineage(Branches branches) {
+    ObjectNode lineage = Json.object();
+    for (String stage : List.of(IngestJob.STAGE, TrainMlJob.STAGE, TrainDlJob.STAGE)) {
+      StageOutput out = store.stage(config.pipeline(), runId, stage);
+      if (!out.isComplete()) {
+        continue;
+      }
+      JsonNode manifest = Json.read(store.fs(), new Path(out.dir(), StageOutput.MANIFEST));
+      ObjectNode s = lineage.putObject(stage);
+      s.put("path", out.dir().toString());
+      s.set("config_sha256", manifest.path("config_sha256"));
+      s.set("versions", manifest.path("versions"));
+      s.set("inputs", manifest.path("inputs"));
+      s.set("outputs", manifest.path("outputs"));
+    }
+    ArrayNode models = lineage.putArray("models");
+    for (Candidate c : branches.candidates()) {
+      ObjectNode m = models.addObject();
+      m.put("model", c.id());
+      m.put("path", c.model().toString());
+      m.set("hash", ContentHash.of(store.fs(), c.model(), ContentHash.DEFAULT_MAX_BYTES));
+      m.put("predictions", c.predictions().toString());
+    }
+    return lineage;
+  }
+
+  private static void write(FileSystem fs, Path file, byte[] bytes) {
+    try (OutputStream out = fs.create(file, true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static String slug(String s) {
+    return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+  }
+}

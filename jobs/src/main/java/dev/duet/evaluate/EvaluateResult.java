@@ -1,0 +1,30 @@
+package dev.duet.evaluate;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What the evaluate stage produced: the report, the run's lineage for the manifest, and where the
+ * pipeline's leaderboard is.
+ */
+public record EvaluateResult(Report report, ObjectNode lineage, Path leaderboard) {
+  public String bestModel() {
+    return report.best().candidate().id();
+  }
+
+  public String verdict() {
+    return report.recommendation().verdict();
+  }
+
+  public boolean blessed() {
+    return report.blessing().blessed();
+  }
+
+  public int models() {
+    return report.ranked().size();
+  }
+
+  public String metricSummary() {
+    return report.metric().key() + " " + Recommendation.fmt(report.best().score(report.metric()));
+  }
+}

@@ -1,0 +1,85 @@
+package dev.duet.evaluate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.store.Json;
+import java.util.List;
+import java.util.Map;
+
+/** Everything the evaluate stage concluded about one run: rendered as report.html and report.json. */
+record Report(
+    String pipeline,
+    String runId,
+    String task,
+    String label,
+    int classes,
+    long testRows,
+    Metric metric,
+    String evaluatedAt,
+    List<Scored> ranked,
+    Recommendation recommendation,
+    HeadToHead headToHead,
+    Blessing blessing,
+    List<String> missing,
+    Map<String, byte[]> charts,
+    List<JsonNode> history,
+    String version) {
+
+  Scored best() {
+    return ranked.get(0);
+  }
+
+  ObjectNode toJson() {
+    ObjectNode j = Json.object();
+    j.put("pipeline", pipeline);
+    j.put("run_id", runId);
+    j.put("task", task);
+    j.put("label", label);
+    j.put("classes", classes);
+    j.put("test_rows", testRows);
+    j.put("metric", metric.key());
+    j.put("evaluated_at", evaluatedAt);
+    ArrayNode board = j.putArray("leaderboard");
+    for (Scored s : ranked) {
+      Candidate c = s.candidate();
+      ObjectNode e = board.addObject();
+      e.put("model", c.id());
+      e.put("family", c.family().title());
+      Json.putNumber(e, "score", s.score(metric));
+      e.set("metrics", s.metrics().json());
+      e.put("predictions", c.predictions().toString());
+      e.put("model_path", c.model().toString());
+      e.put("train_rows", c.trainRows());
+      e.put("train_seconds", c.trainSeconds());
+      e.put("train_executor_cpu_seconds", c.trainCpuSeconds());
+      e.put("gpus", c.gpus());
+      e.put("model_bytes", c.modelBytes());
+      Json.putNumber(e, "scoring_rows_per_second", c.scoringRowsPerSecond());
+      e.put("interpretability", c.interpretability().name().toLowerCase());
+      e.put("interpretability_note", c.interpretabilityNote());
+      ArrayNode top = e.putArray("top_features");
+      c.topFeatures().forEach(top::add);
+    }
+    ArrayNode h2h = j.putArray("head_to_head");
+    for (String[] row : headToHead.rows()) {
+      ObjectNode r = h2h.addObject();
+      r.put("dimension", row[0]);
+      r.put("classic_ml", row[1]);
+      r.put("deep_learning", row[2]);
+    }
+    ObjectNode rec = j.putObject("recommendation");
+    rec.put("model", recommendation.choice().candidate().id());
+    rec.put("family", recommendation.choice().candidate().family().title());
+    rec.put("verdict", recommendation.verdict());
+    ArrayNode reasons = rec.putArray("reasons");
+    recommendation.reasons().forEach(reasons::add);
+    j.set("blessing", blessing.toJson(metric, best().candidate().id()));
+    ArrayNode miss = j.putArray("missing");
+    missing.forEach(miss::add);
+    ArrayNode charts = j.putArray("charts");
+    this.charts.keySet().forEach(charts::add);
+    return j;
+  }
+}
