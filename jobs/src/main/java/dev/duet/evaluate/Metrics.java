@@ -46,7 +46,7 @@ record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves
   static Metrics classification(Dataset<Row> predictions, int classes) {
     Dataset<Row> p = predictions.where(col("label").isNotNull());
     Row totals = predictions.agg(count(lit(1)), count(col("label")),
-        avg(when(col("probability").isNotNull(),
+        avg(when(col("probability").isNotNull().and(col("label").isNotNull()),
             log(greatest(element_at(col("probability"), col("label").cast("int").plus(1)), lit(EPSILON))).multiply(-1))),
         count(col("probability"))).first();
     long rows = totals.getLong(1);
