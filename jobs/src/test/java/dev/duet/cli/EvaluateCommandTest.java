@@ -1,0 +1,205 @@
+package dev.duet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.testing.Cli;
+import dev.duet.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * evaluate and run: a generated pipeline (one input column is named like an XSS payload) run once
+ * for the class, then the real MNIST digits and flights at test-sized settings.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EvaluateCommandTest {
+  private static final String SCRIPT = "<script>alert(1)</script>";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final SparkSession spark = SparkTestSession.get();
+  @TempDir
+  static Path tmp;
+  private Path store;
+  private String xss;
+
+  @BeforeAll
+  void runTheGeneratedPipelineOnce() throws IOException {
+    store = tmp.resolve("store");
+    Path csv = tmp.resolve("xss.csv");
+    StringBuilder rows = new StringBuilder("x,\"" + SCRIPT + "\",y\n");
+    Random r = new Random(3);
+    for (int i = 0; i < 1_500; i++) {
+      double x = r.nextDouble();
+      double s = r.nextDouble();
+      rows.append(String.format(Locale.ROOT, "%.4f,%.4f,%d%n", x, s, x + 2 * s + 0.3 * r.nextGaussian() > 1.5 ? 1 : 0));
+    }
+    Files.writeString(csv, rows);
+    xss = """
+        pipeline: xss
+        task: classification
+        label: y
+        input: {path: "%s", format: csv, options: {header: "true"}}
+        columns:
+          - {name: x, type: double}
+          - {name: "%s", type: double}
+          - {name: y, type: int}
+        train_ml:
+          features: {numeric: [x, "%s"]}
+          algorithms: {decision_tree: {maxDepth: [3]}, linear: {maxIter: [10]}}
+        train_dl:
+          features: {numeric: [x, "%s"]}
+          hidden: [8]
+          epochs: 2
+        """.formatted(csv, SCRIPT, SCRIPT, SCRIPT);
+    Cli first = run(xss, "run", "first");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+  }
+
+  @Test
+  void aFullRunReportsEveryModelTheHeadToHeadAndARecommendation() throws IOException {
+    Path out = store.resolve("xss/first/evaluate");
+    String html = Files.readString(out.resolve("report.html"));
+    assertThat(html).contains("decision_tree", "linear", "dl:mlp")
+        .contains("Classic ML vs deep learning", "Data needed", "Feature engineering", "Compute", "Training time",
+            "Interpretability", "Performance (roc_auc, test split)")
+        .contains("Recommendation").contains("Blessed");
+    assertThat(html.split("data:image/png;base64,", -1)).as("ROC, score vs time, 2 confusion matrices, training curve")
+        .hasSize(6);
+    assertThat(html).as("the column name is escaped wherever it appears").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        .doesNotContain(SCRIPT);
+    JsonNode report = json(out.resolve("report.json"));
+    assertThat(report.at("/leaderboard")).extracting(e -> e.at("/model").asText())
+        .containsExactlyInAnyOrder("decision_tree", "linear", "dl:mlp");
+    assertThat(report.at("/leaderboard/0/score").asDouble()).isGreaterThan(0.8);
+    assertThat(report.at("/recommendation/verdict").asText()).startsWith("Use ");
+    assertThat(report.at("/head_to_head")).hasSize(8);
+    assertThat(out.resolve("plots/roc-curves.png")).isRegularFile();
+    assertThat(json(out.resolve("blessing.json")).at("/blessed").asBoolean()).as("nothing to beat yet").isTrue();
+    JsonNode lineage = json(out.resolve("manifest.json")).at("/lineage");
+    assertThat(lineage.at("/ingest/inputs/0/rows").asLong()).isEqualTo(1_500);
+    assertThat(lineage.at("/train-ml/config_sha256").asText()).hasSize(64);
+    assertThat(lineage.at("/models")).hasSize(3).allSatisfy(m -> assertThat(m.at("/hash/sha256").asText()).hasSize(64));
+  }
+
+  @Test
+  void aRerunThatDoesNotBeatTheBlessedRunIsNotBlessed() throws IOException {
+    Cli again = run(xss, "run", "same-again"); // same data, same seeds: the same scores
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.out()).contains("not blessed");
+    JsonNode blessing = json(store.resolve("xss/same-again/evaluate/blessing.json"));
+    assertThat(blessing.at("/blessed").asBoolean()).isFalse();
+    assertThat(blessing.at("/compared_with_run").asText()).isEqualTo("first");
+    assertThat(blessing.at("/reason").asText()).contains("does not beat the last blessed run first");
+    assertThat(store.resolve("xss/leaderboard")).isDirectoryContaining("glob:**/first.json")
+        .isDirectoryContaining("glob:**/same-again.json");
+  }
+
+  @Test
+  void oneBranchAloneIsEvaluatedAndAnUnfinishedOneIsReportedMissing() throws IOException {
+    copy(store.resolve("xss/first/ingest"), store.resolve("xss/partial/ingest"));
+    copy(store.resolve("xss/first/train-ml"), store.resolve("xss/partial/train-ml"));
+    copy(store.resolve("xss/first/train-dl"), store.resolve("xss/partial/train-dl"));
+    Files.delete(store.resolve("xss/partial/train-dl/_SUCCESS")); // as a crashed train-dl leaves it
+    Cli r = run(xss, "evaluate", "partial");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode report = json(store.resolve("xss/partial/evaluate/report.json"));
+    assertThat(report.at("/leaderboard")).extracting(e -> e.at("/family").asText()).containsOnly("classic ML");
+    assertThat(report.at("/missing/0").asText()).startsWith("train-dl: did not finish");
+    assertThat(report.at("/recommendation/reasons/0").asText()).contains("no head-to-head");
+    assertThat(Files.readString(store.resolve("xss/partial/evaluate/report.html"))).contains("Missing branches")
+        .contains("no finished train-dl");
+  }
+
+  @Test
+  void evaluatingARunWithNoTrainedModelIsOneLineAndExitTwo() throws IOException {
+    copy(store.resolve("xss/first/ingest"), store.resolve("xss/untrained/ingest"));
+    Cli r = run(xss, "evaluate", "untrained");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errLines()).singleElement().asString()
+        .startsWith("duet evaluate: Run untrained of xss has no finished training branch to evaluate");
+  }
+
+  @Test
+  void theMnistDigitsRunEndToEndAtTestSize() throws IOException {
+    String config = shipped("mnist.yaml", """
+        train_ml:
+          features: {numeric: ["pixel{0..783}"]}
+          max_train_rows: 3000
+          algorithms: {decision_tree: {maxDepth: [8]}, linear: {maxIter: [30]}}
+        train_dl:
+          features: {numeric: ["pixel{0..783}"], standardize: false}
+          max_train_rows: 3000
+          epochs: 3
+        """);
+    Cli r = run(config, "run", "small");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode report = json(store.resolve("mnist/small/evaluate/report.json"));
+    assertThat(report.at("/metric").asText()).isEqualTo("accuracy");
+    assertThat(report.at("/leaderboard")).hasSize(3).allSatisfy(e -> {
+      assertThat(e.at("/metrics/accuracy").asDouble()).as(e.at("/model").asText()).isGreaterThan(0.7);
+      assertThat(e.at("/metrics/confusion_matrix")).hasSize(10);
+    });
+    System.out.printf("mnist run (3000 train rows): %s%n", report.at("/recommendation/verdict").asText());
+  }
+
+  @Test
+  void theFlightsRunEndToEndAtTestSize() throws IOException {
+    String config = shipped("flights.yaml", """
+        train_ml:
+          features: {categorical: [origin, destination], numeric: [distance], datetime: {date: [hour, weekday, month]}}
+          max_train_rows: 50000
+          algorithms: {gbt: {maxIter: [5], maxDepth: [4]}, linear: {maxIter: [10]}}
+        train_dl:
+          features: {numeric: [distance, hour, weekday, month], categorical: [origin, destination]}
+          hidden: [32]
+          max_train_rows: 50000
+          epochs: 1
+          batch_size: 256
+        """);
+    Cli r = run(config, "run", "small");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode report = json(store.resolve("flights/small/evaluate/report.json"));
+    assertThat(report.at("/metric").asText()).isEqualTo("roc_auc");
+    assertThat(report.at("/test_rows").asLong()).isGreaterThan(500_000);
+    assertThat(report.at("/leaderboard")).hasSize(3)
+        .allSatisfy(e -> assertThat(e.at("/metrics/roc_auc").asDouble()).as(e.at("/model").asText()).isGreaterThan(0.55));
+    System.out.printf("flights run (50k train rows): %s%n", report.at("/recommendation/verdict").asText());
+  }
+
+  private static String shipped(String name, String sections) throws IOException {
+    String text = Files.readString(Path.of("..", "conf", name)).replace("path: data/", "path: ../data/");
+    return text.substring(0, text.indexOf("\ntrain_ml:") + 1) + sections;
+  }
+
+  private static JsonNode json(Path file) throws IOException {
+    return JSON.readTree(file.toFile());
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    Files.createDirectories(to.getParent());
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(from.relativize(f).toString()));
+      }
+    }
+  }
+
+  private Cli run(String config, String command, String runId) throws IOException {
+    Path file = Files.createTempFile(tmp, command, ".yaml");
+    Files.writeString(file, config);
+    List<String> args = new ArrayList<>(List.of(command, "--config", file.toString(), "--store", store.toString(),
+        "--run-id", runId));
+    return Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+  }
+}
