@@ -67,8 +67,8 @@ public final class DuetMain {
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       String stage = cmd.getCommandName();
-      boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.verbose
-          || cmd.getCommand() instanceof RunCommand runCommand && runCommand.verbose;
+      boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.options.verbose
+          || cmd.getCommand() instanceof RunCommand runCommand && runCommand.options.verbose;
       if (ex instanceof ConfigException ce) {
         ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
         err.flush();

@@ -1,7 +1,7 @@
 package dev.duet.cli;
 
-import dev.duet.config.ConfigLoader;
 import dev.duet.config.ConfigException;
+import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
 import dev.duet.evaluate.EvaluateJob;
 import dev.duet.ingest.IngestJob;
@@ -9,17 +9,14 @@ import dev.duet.spark.SparkSessions;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.trainml.TrainMlJob;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,31 +31,17 @@ final class RunCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "Pipeline config (conf/<pipeline>.yaml).")
-  Path configFile;
-
-  @Option(names = "--run-id", paramLabel = "ID", description = "Run to create or resume. Default: the current UTC time.")
-  String runId;
-
-  @Option(names = "--store", paramLabel = "URI", description = "Store root (any Hadoop URI). Default: the config's, else ./artifacts.")
-  String store;
-
-  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, as in spark-submit (repeatable).")
-  Map<String, String> sparkConf = new LinkedHashMap<>();
-
-  @Option(names = "--verbose", description = "Print stack traces of failures.")
-  boolean verbose;
+  @Mixin
+  RunOptions options = new RunOptions();
 
   /** Set by the caller that owns a Spark session (tests); otherwise the command creates one. */
   SparkSession sharedSession;
 
   @Override
   public Integer call() {
-    PipelineConfig config = ConfigLoader.load(configFile); // every config problem, before any stage starts
-    if (runId != null && !ConfigLoader.ID.matcher(runId).matches()) {
-      throw new ConfigException("Cannot use run id '" + runId + "': use letters, digits, '-', '_' and '.'");
-    }
-    String run = runId != null ? runId : StageCommand.RUN_ID.format(Instant.now());
+    PipelineConfig config = ConfigLoader.load(options.configFile); // every config problem, before any stage starts
+    options.checkRunId();
+    String run = options.runId != null ? options.runId : StageCommand.RUN_ID.format(Instant.now());
     List<String> stages = new ArrayList<>(List.of(IngestJob.STAGE));
     config.trainMl().ifPresent(ml -> stages.add(TrainMlJob.STAGE));
     config.trainDl().ifPresent(dl -> stages.add(TrainDlJob.STAGE));
@@ -71,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
     out.printf("run: %s run %s: %s%n", config.pipeline(), run, String.join(" -> ", stages));
     out.flush();
     SparkSession spark = sharedSession != null ? sharedSession
-        : SparkSessions.create("duet run " + config.pipeline() + "/" + run, sparkConf);
+        : SparkSessions.create("duet run " + config.pipeline() + "/" + run, options.sparkConf);
     try {
       for (String stage : stages) {
         int code = DuetMain.execute(stageArgs(stage, run), out, err, spark);
@@ -92,16 +75,16 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private String[] stageArgs(String stage, String run) {
-    List<String> args = new ArrayList<>(List.of(stage, "--config", configFile.toString(), "--run-id", run));
-    if (store != null) {
+    List<String> args = new ArrayList<>(List.of(stage, "--config", options.configFile.toString(), "--run-id", run));
+    if (options.store != null) {
       args.add("--store");
-      args.add(store);
+      args.add(options.store);
     }
-    sparkConf.forEach((k, v) -> {
+    options.sparkConf.forEach((k, v) -> {
       args.add("--conf");
       args.add(k + "=" + v);
     });
-    if (verbose) {
+    if (options.verbose) {
       args.add("--verbose");
     }
     return args.toArray(String[]::new);

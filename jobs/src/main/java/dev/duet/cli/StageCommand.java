@@ -12,15 +12,13 @@ import dev.duet.store.StageOutput;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,25 +34,11 @@ abstract class StageCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE", description = "Pipeline config (conf/<pipeline>.yaml).")
-  Path configFile;
-
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Run to create or resume (letters, digits, '-', '_', '.'). Default: the current UTC time.")
-  String runId;
-
-  @Option(names = "--store", paramLabel = "URI",
-      description = "Store root: a path or any Hadoop URI (file://, hdfs://, s3a://). Default: the config's store, else ./artifacts.")
-  String store;
+  @Mixin
+  RunOptions options = new RunOptions();
 
   @Option(names = "--force", description = "Redo the stage even if this run already finished it.")
   boolean force;
-
-  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, as in spark-submit (repeatable).")
-  Map<String, String> sparkConf = new LinkedHashMap<>();
-
-  @Option(names = "--verbose", description = "Print stack traces of failures.")
-  boolean verbose;
 
   /** Set by the caller that owns a Spark session (tests); otherwise the command creates one. */
   SparkSession sharedSession;
@@ -79,14 +63,12 @@ abstract class StageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PipelineConfig config = ConfigLoader.load(configFile);
-    if (runId != null && !ConfigLoader.ID.matcher(runId).matches()) {
-      throw new ConfigException("Cannot use run id '" + runId + "': use letters, digits, '-', '_' and '.'");
-    }
-    Configuration hadoopConf = HadoopConf.fromSparkSettings(sparkConf);
-    storeUri = store != null ? store : config.store().orElse(RunStore.DEFAULT_URI);
+    PipelineConfig config = ConfigLoader.load(options.configFile);
+    options.checkRunId();
+    Configuration hadoopConf = HadoopConf.fromSparkSettings(options.sparkConf);
+    storeUri = options.store != null ? options.store : config.store().orElse(RunStore.DEFAULT_URI);
     RunStore runStore = RunStore.open(storeUri, hadoopConf);
-    String run = runId != null ? runId : defaultRunId(config, runStore);
+    String run = options.runId != null ? options.runId : defaultRunId(config, runStore);
     prepare(config, hadoopConf, runStore, run);
 
     StageOutput out = runStore.stage(config.pipeline(), run, stageName());
@@ -99,7 +81,7 @@ abstract class StageCommand implements Callable<Integer> {
     }
 
     SparkSession spark = sharedSession != null ? sharedSession
-        : SparkSessions.create("duet " + stageName() + " " + config.pipeline() + "/" + run, sparkConf);
+        : SparkSessions.create("duet " + stageName() + " " + config.pipeline() + "/" + run, options.sparkConf);
     try {
       // Reopen on Spark's Hadoop configuration: the one its writers use.
       out = store(spark).stage(config.pipeline(), run, stageName());
@@ -127,9 +109,9 @@ abstract class StageCommand implements Callable<Integer> {
 
   private String configHash() {
     try {
-      return ContentHash.sha256(Files.readAllBytes(configFile));
+      return ContentHash.sha256(Files.readAllBytes(options.configFile));
     } catch (IOException e) {
-      throw new ConfigException("Cannot read config file " + configFile + ": " + e.getMessage());
+      throw new ConfigException("Cannot read config file " + options.configFile + ": " + e.getMessage());
     }
   }
 }

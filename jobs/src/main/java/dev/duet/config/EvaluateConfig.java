@@ -1,5 +1,6 @@
 package dev.duet.config;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -13,16 +14,19 @@ import java.util.Optional;
  * @param tieMargin          scores closer than this are a tie: the cheaper family is recommended
  * @param interpretability   whether the users need to explain predictions
  * @param maxTrainingSeconds the training-time budget of one model (empty: none)
+ * @param learningCurve      fractions of the training rows to refit the best model of each family
+ *                           on, to measure how much data each needs (empty: no learning curve)
  */
 public record EvaluateConfig(
     Optional<Metric> primaryMetric,
     double blessMargin,
     double tieMargin,
     Need interpretability,
-    Optional<Double> maxTrainingSeconds) {
+    Optional<Double> maxTrainingSeconds,
+    List<Double> learningCurve) {
 
   public static final EvaluateConfig DEFAULTS = new EvaluateConfig(Optional.empty(), 0.0, 0.005, Need.PREFERRED,
-      Optional.empty());
+      Optional.empty(), List.of());
 
   /** How strongly a need weighs in the recommendation. */
   public enum Need { REQUIRED, PREFERRED, NONE }

@@ -3,6 +3,8 @@ package dev.duet.config;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.EvaluateConfig.Need;
 import dev.duet.config.PipelineConfig.Task;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads and checks the {@code evaluate} section of a pipeline config. */
@@ -35,7 +37,20 @@ final class EvaluateSection {
     budget.filter(b -> !(b > 0)).ifPresent(b -> needs.problem("Cannot set evaluate.needs.max_training_seconds to " + b
         + ": must be positive"));
     needs.finish();
+    List<Double> fractions = new ArrayList<>();
+    for (String f : ev.strings("learning_curve")) {
+      try {
+        double v = Double.parseDouble(f.trim());
+        if (!(v > 0 && v < 1)) {
+          throw new NumberFormatException();
+        }
+        fractions.add(v);
+      } catch (NumberFormatException e) {
+        ev.problem("Cannot use '" + f + "' in evaluate.learning_curve: each fraction must be between 0 and 1"
+            + " (exclusive), e.g. [0.1, 0.3]");
+      }
+    }
     ev.finish();
-    return new EvaluateConfig(metric, bless, tie, interpretability, budget);
+    return new EvaluateConfig(metric, bless, tie, interpretability, budget, List.copyOf(fractions));
   }
 }

@@ -121,6 +121,18 @@ public record PipelineConfig(
    */
   public record SplitConfig(List<String> key, double testFraction, long seed) {}
 
+  /** This pipeline with another classic-ML branch (e.g. one algorithm on fewer rows). */
+  public PipelineConfig withTrainMl(TrainMlConfig ml) {
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, Optional.of(ml),
+        trainDl, evaluate);
+  }
+
+  /** This pipeline with another deep-learning branch. */
+  public PipelineConfig withTrainDl(TrainDlConfig dl) {
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl,
+        Optional.of(dl), evaluate);
+  }
+
   public ColumnSpec column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
   }

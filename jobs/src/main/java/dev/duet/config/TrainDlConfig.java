@@ -67,6 +67,12 @@ public record TrainDlConfig(
         String.valueOf(validationFraction), String.valueOf(seed));
   }
 
+  /** The same network and training on a seeded sample of at most {@code rows} train rows. */
+  public TrainDlConfig withMaxTrainRows(long rows) {
+    return new TrainDlConfig(network, numeric, standardize, categorical, image, hidden, dropout, learningRate,
+        Optional.of(rows), epochs, batchSize, workers, averagingFrequency, prefetch, patience, validationFraction, seed);
+  }
+
   public List<String> columns() {
     List<String> all = new ArrayList<>(numeric);
     all.addAll(categorical);

@@ -63,6 +63,11 @@ public record TrainMlConfig(
    */
   public record KnnSettings(long referenceRows, long validationRows, int blockRows) {}
 
+  /** The same features and tuning for one algorithm with a fixed grid, on at most {@code maxRows} rows. */
+  public TrainMlConfig only(AlgorithmSpec spec, long maxRows) {
+    return new TrainMlConfig(features, Optional.of(maxRows), tuning, List.of(spec), knn);
+  }
+
   public Optional<AlgorithmSpec> algorithm(Algorithm a) {
     return algorithms.stream().filter(s -> s.algorithm() == a).findFirst();
   }

@@ -45,7 +45,8 @@ record Branches(List<Candidate> candidates, List<String> missing, int classes) {
             new Path(ml.dir(), a.path("model_path").asText()), summary.path("train_rows").asLong(),
             a.at("/cost/train/wall_seconds").asDouble(), a.at("/cost/train/executor_cpu_seconds").asDouble(), 0,
             a.path("model_bytes").asLong(), a.at("/cost/predict/wall_seconds").asDouble(),
-            a.path("test_rows_predicted").asLong(), interpretability(name), List.copyOf(top), null));
+            a.path("test_rows_predicted").asLong(), interpretability(name), List.copyOf(top), null,
+            a.path("best_params")));
       }
     } else {
       missing.add(note(store, ml));
@@ -63,7 +64,7 @@ record Branches(List<Candidate> candidates, List<String> missing, int classes) {
       found.add(new Candidate(Family.DEEP, s.path("network").asText(), new Path(dl.dir(), TrainDlJob.PREDICTIONS),
           new Path(dl.dir(), TrainDlJob.NETWORK), s.path("train_rows").asLong(), seconds, cpu,
           s.at("/cost/gpus").asInt(), s.path("network_bytes").asLong(), s.at("/cost/predict_wall_seconds").asDouble(),
-          s.path("test_rows_predicted").asLong(), Interpretability.LOW, List.of(), s.path("curve")));
+          s.path("test_rows_predicted").asLong(), Interpretability.LOW, List.of(), s.path("curve"), null));
     } else {
       missing.add(note(store, dl));
     }

@@ -21,6 +21,7 @@ import org.apache.hadoop.fs.Path;
  * @param interpretability how a person can explain its predictions
  * @param topFeatures     its most important inputs, most important first (empty: none measured)
  * @param epochs          a network's per-epoch curve (null for classic models)
+ * @param bestParams      a classic model's tuned MLlib params (null for a network)
  */
 record Candidate(
     Family family,
@@ -36,7 +37,8 @@ record Candidate(
     long predictedRows,
     Interpretability interpretability,
     List<String> topFeatures,
-    JsonNode epochs) {
+    JsonNode epochs,
+    JsonNode bestParams) {
 
   enum Family {
     CLASSIC("classic ML"), DEEP("deep learning");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.HeatMapChart;
@@ -86,7 +87,7 @@ final class Charts {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
         .title("Training curve: " + s.candidate().id()).xAxisTitle("epoch").yAxisTitle("loss / accuracy").build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
-    chart.addSeries("train loss", epoch, train);
+    chart.addSeries("train loss (last minibatch)", epoch, train);
     chart.addSeries("validation loss", epoch, validation);
     if (classifier) {
       chart.addSeries("validation accuracy", epoch, accuracy);
@@ -107,6 +108,18 @@ final class Charts {
         chart.addSeries(s.candidate().id(), new double[] {Math.max(0.01, s.candidate().trainSeconds())}, new double[] {y});
       }
     }
+    return png(chart);
+  }
+
+  /** Test score against training rows for each refit fraction, one line per model. */
+  static byte[] learningCurve(Map<String, List<LearningCurve.Point>> curves, Metric m) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Learning curve: " + m.key() + " vs training rows")
+        .xAxisTitle("training rows (log)").yAxisTitle(m.key() + " (test)").build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
+    chart.getStyler().setXAxisLogarithmic(true);
+    curves.forEach((model, points) -> chart.addSeries(model,
+        points.stream().mapToDouble(p -> Math.max(1, p.rows())).toArray(),
+        points.stream().mapToDouble(LearningCurve.Point::score).toArray()));
     return png(chart);
   }
 

@@ -107,7 +107,18 @@ public final class EvaluateJob {
     LOG.info("evaluate: best {} ({} {}); {}; {}", best.candidate().id(), metric.key(),
         Recommendation.fmt(best.score(metric)), blessing.blessed() ? "blessed" : "not blessed", recommendation.verdict());
 
+    Map<String, List<LearningCurve.Point>> curves = new LinkedHashMap<>();
+    if (!ev.learningCurve().isEmpty()) {
+      String clean = new Path(store.stage(config.pipeline(), runId, IngestJob.STAGE).dir(), IngestJob.CLEAN).toString();
+      for (Scored s : java.util.stream.Stream.of(classic, deep).flatMap(Optional::stream).toList()) {
+        curves.put(s.candidate().id(), LearningCurve.measure(spark, config, clean, s, metric, classes,
+            ev.learningCurve(), store.fs(), new Path(workDir, "_learning-curve")));
+      }
+    }
     Map<String, byte[]> charts = charts(ranked, classic, deep, classes, metric);
+    if (!curves.isEmpty()) {
+      charts.put("Learning curve", Charts.learningCurve(curves, metric));
+    }
     String now = Instant.now().toString();
     ObjectNode entry = Json.object();
     entry.put("run_id", runId);
@@ -124,8 +135,8 @@ public final class EvaluateJob {
 
     long testRows = best.metrics().json().path("rows").asLong() + best.metrics().json().path("unlabelled_rows").asLong();
     Report report = new Report(config.pipeline(), runId, config.task().name().toLowerCase(Locale.ROOT), config.label(),
-        classes, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config), blessing,
-        branches.missing(), charts, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
+        classes, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config, curves),
+        blessing, branches.missing(), charts, curves, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
 
     FileSystem fs = store.fs();
     ObjectNode metricsJson = Json.object();

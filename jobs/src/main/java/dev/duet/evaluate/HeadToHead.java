@@ -5,6 +5,7 @@ import dev.duet.config.PipelineConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,20 +17,29 @@ import java.util.Optional;
  */
 record HeadToHead(List<String[]> rows) {
 
-  static HeadToHead of(Optional<Scored> classic, Optional<Scored> deep, Metric m, PipelineConfig config) {
+  static HeadToHead of(Optional<Scored> classic, Optional<Scored> deep, Metric m, PipelineConfig config,
+      Map<String, List<LearningCurve.Point>> curves) {
     List<String[]> rows = new ArrayList<>();
     rows.add(row("Model", classic.map(Recommendation::name), deep.map(Recommendation::name)));
     rows.add(row("Performance (" + m.key() + ", test split)", classic.map(s -> Recommendation.fmt(s.score(m))),
         deep.map(s -> Recommendation.fmt(s.score(m)))));
     rows.add(row("Data needed", classic.map(s -> String.format(Locale.ROOT, "fitted on %,d rows",
-        s.candidate().trainRows())), deep.map(s -> String.format(Locale.ROOT, "fitted on %,d rows (%d epochs)",
-        s.candidate().trainRows(), s.candidate().epochs().size()))));
+        s.candidate().trainRows()) + curve(curves, s, m)), deep.map(s -> String.format(Locale.ROOT,
+        "fitted on %,d rows (%d epochs)", s.candidate().trainRows(), s.candidate().epochs().size()) + curve(curves, s, m))));
     rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config))));
     rows.add(row("Compute", classic.map(HeadToHead::compute), deep.map(HeadToHead::compute)));
     rows.add(row("Training time", classic.map(HeadToHead::seconds), deep.map(HeadToHead::seconds)));
     rows.add(row("Interpretability", classic.map(HeadToHead::interpretability), deep.map(HeadToHead::interpretability)));
     rows.add(row("Scoring", classic.map(HeadToHead::scoring), deep.map(HeadToHead::scoring)));
     return new HeadToHead(List.copyOf(rows));
+  }
+
+  /** The learning curve's smaller fractions, if measured: "; roc_auc 0.61 at 10%, 0.66 at 30%". */
+  private static String curve(Map<String, List<LearningCurve.Point>> curves, Scored s, Metric m) {
+    List<LearningCurve.Point> points = curves.getOrDefault(s.candidate().id(), List.of());
+    return points.stream().filter(p -> p.fraction() < 1).map(p -> String.format(Locale.ROOT, "%s at %.0f%% (%,d rows)",
+            Recommendation.fmt(p.score()), p.fraction() * 100, p.rows()))
+        .reduce((a, b) -> a + ", " + b).map(x -> "; " + m.key() + " " + x).orElse("");
   }
 
   private static String[] row(String dimension, Optional<String> classic, Optional<String> deep) {

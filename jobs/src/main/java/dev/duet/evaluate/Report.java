@@ -24,6 +24,7 @@ record Report(
     Blessing blessing,
     List<String> missing,
     Map<String, byte[]> charts,
+    Map<String, List<LearningCurve.Point>> learningCurves,
     List<JsonNode> history,
     String version) {
 
@@ -78,6 +79,17 @@ record Report(
     j.set("blessing", blessing.toJson(metric, best().candidate().id()));
     ArrayNode miss = j.putArray("missing");
     missing.forEach(miss::add);
+    ObjectNode curves = j.putObject("learning_curve");
+    learningCurves.forEach((model, points) -> {
+      ArrayNode a = curves.putArray(model);
+      for (LearningCurve.Point p : points) {
+        ObjectNode o = a.addObject();
+        o.put("fraction", p.fraction());
+        o.put("train_rows", p.rows());
+        Json.putNumber(o, "score", p.score());
+        o.put("train_seconds", p.seconds());
+      }
+    });
     ArrayNode charts = j.putArray("charts");
     this.charts.keySet().forEach(charts::add);
     return j;

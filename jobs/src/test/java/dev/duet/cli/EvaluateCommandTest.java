@@ -61,6 +61,8 @@ class EvaluateCommandTest {
           features: {numeric: [x, "%s"]}
           hidden: [8]
           epochs: 2
+        evaluate:
+          learning_curve: [0.3]
         """.formatted(csv, SCRIPT, SCRIPT, SCRIPT);
     Cli first = run(xss, "run", "first");
     assertThat(first.exitCode()).as(first.err()).isZero();
@@ -74,8 +76,8 @@ class EvaluateCommandTest {
         .contains("Classic ML vs deep learning", "Data needed", "Feature engineering", "Compute", "Training time",
             "Interpretability", "Performance (roc_auc, test split)")
         .contains("Recommendation").contains("Blessed");
-    assertThat(html.split("data:image/png;base64,", -1)).as("ROC, score vs time, 2 confusion matrices, training curve")
-        .hasSize(6);
+    assertThat(html.split("data:image/png;base64,", -1))
+        .as("ROC, score vs time, 2 confusion matrices, training curve, learning curve").hasSize(7);
     assertThat(html).as("the column name is escaped wherever it appears").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
         .doesNotContain(SCRIPT);
     JsonNode report = json(out.resolve("report.json"));
@@ -84,6 +86,14 @@ class EvaluateCommandTest {
     assertThat(report.at("/leaderboard/0/score").asDouble()).isGreaterThan(0.8);
     assertThat(report.at("/recommendation/verdict").asText()).startsWith("Use ");
     assertThat(report.at("/head_to_head")).hasSize(8);
+    JsonNode curves = report.at("/learning_curve");
+    assertThat(curves.size()).as("the best classic model and the network").isEqualTo(2);
+    curves.forEach(points -> {
+      assertThat(points).extracting(p -> p.at("/fraction").asDouble()).containsExactly(0.3, 1.0);
+      assertThat(points.get(0).at("/train_rows").asLong()).isLessThan(points.get(1).at("/train_rows").asLong() / 2);
+      assertThat(points.get(0).at("/score").asDouble()).isBetween(0.5, 1.0);
+    });
+    assertThat(out.resolve("_learning-curve")).as("refits leave nothing behind").doesNotExist();
     assertThat(out.resolve("plots/roc-curves.png")).isRegularFile();
     assertThat(json(out.resolve("blessing.json")).at("/blessed").asBoolean()).as("nothing to beat yet").isTrue();
     JsonNode lineage = json(out.resolve("manifest.json")).at("/lineage");

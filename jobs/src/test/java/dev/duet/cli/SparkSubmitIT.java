@@ -52,6 +52,11 @@ class SparkSubmitIT {
     assertThat(trainDl).contains("train-dl: 1 epochs");
     assertThat(store.resolve("messy/submit-1/train-dl/network.zip")).isRegularFile();
     assertThat(store.resolve("messy/submit-1/train-dl/predictions")).isDirectory();
+
+    String evaluate = submit(jar, "evaluate", "--config", conf.toString(), "--store", store.toString());
+    assertThat(evaluate).contains("evaluate: 4 models").contains("evaluate: Use ")
+        .contains("evaluate: report: file:" + store.resolve("messy/submit-1/evaluate/report.html"));
+    assertThat(Files.readString(store.resolve("messy/submit-1/evaluate/report.html"))).contains("data:image/png;base64,");
   }
 
   /** Runs one stage through Spark's SparkSubmit; returns its output after checking it exited 0. */

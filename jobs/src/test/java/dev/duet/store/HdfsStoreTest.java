@@ -70,11 +70,12 @@ class HdfsStoreTest {
   void runsThePipelineFromAndIntoHdfs() throws Exception {
     FileSystem fs = hdfs.getFileSystem();
     String base = base();
-    Path conf = configOnHdfs(MessyCsv.write(tmp.resolve("messy-ml.csv"), 2_000, 10, 4), MessyCsv.TRAIN_ML);
+    Path conf = configOnHdfs(MessyCsv.write(tmp.resolve("messy-ml.csv"), 2_000, 10, 4),
+        MessyCsv.TRAIN_ML + MessyCsv.TRAIN_DL);
     String[] args = {"run", "--config", conf.toString(), "--run-id", "hdfs-ml", "--store", base + "/duet"};
     Cli r = Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("run: messy run hdfs-ml: ingest -> train-ml -> evaluate")
+    assertThat(r.out()).contains("run: messy run hdfs-ml: ingest -> train-ml -> train-dl -> evaluate")
         .contains("evaluate: report: " + base + "/duet/messy/hdfs-ml/evaluate/report.html");
     String stage = base + "/duet/messy/hdfs-ml/train-ml";
     assertThat(fs.exists(new org.apache.hadoop.fs.Path(stage, "_SUCCESS"))).isTrue();
@@ -86,7 +87,9 @@ class HdfsStoreTest {
     assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(stage, "models/knn/knn.json")).at("/k").asInt()).isEqualTo(3);
     String evaluate = base + "/duet/messy/hdfs-ml/evaluate";
     assertThat(fs.exists(new org.apache.hadoop.fs.Path(evaluate, "report.html"))).isTrue();
-    assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(evaluate, "report.json")).at("/leaderboard")).hasSize(3);
+    assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(evaluate, "report.json")).at("/leaderboard")).hasSize(4);
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/hdfs-ml/train-dl/checkpoints/epoch-1.zip")))
+        .isTrue();
     assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(evaluate, "manifest.json")).at("/lineage/ingest/path").asText())
         .startsWith("hdfs://");
     assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/leaderboard/hdfs-ml.json"))).isTrue();
