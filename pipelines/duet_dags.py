@@ -1,0 +1,142 @@
+"""One Airflow DAG per Duet pipeline config: ingest -> [train_ml || train_dl] -> evaluate.
+
+Each task is a spark-submit of the Duet jar running one stage (``dev.duet.cli.DuetMain <stage>``).
+The classic-ML branch runs with the ``cpu`` Spark profile, the deep-learning branch with the ``gpu``
+profile and the CUDA build of the jar. Every task of a DAG run passes the same Duet run id, derived
+from Airflow's run id (or ``{"duet_run_id": "..."}`` in the run's conf), so a retried task works on
+the same run: a stage that finished is skipped, a network resumes from its last checkpoint.
+
+Settings come from the environment of the Airflow components (defaults in brackets):
+
+    DUET_HOME                  the Duet checkout [the parent of this folder]
+    DUET_CONF_DIR              where the pipeline configs are, one DAG per *.yaml [$DUET_HOME/conf]
+    DUET_STORE                 store URI every executor can reach [$DUET_HOME/artifacts]
+    DUET_JAR                   the shaded jar (mvn -DskipTests package) [$DUET_HOME/jobs/target/duet-jobs-all.jar]
+    DUET_CUDA_JAR              the jar built with -Pcuda, for train_dl [$DUET_JAR]
+    DUET_ML_PROFILE            Spark profile of ingest/train_ml/evaluate: conf/spark/<name>.conf [cpu]
+    DUET_DL_PROFILE            Spark profile of train_dl [gpu]
+    DUET_SPARK_CONN_ID         Airflow connection with the Spark master [spark_default]
+    DUET_SPARK_BINARY          spark-submit of a Spark 3.5 home [$DUET_HOME/deploy/spark-home/bin/spark-submit]
+    DUET_SCHEDULE              cron expression or preset such as @daily [none: triggered runs only]
+    DUET_RETRIES               retries per task [2]
+    DUET_RETRY_DELAY_MINUTES   [5]
+    DUET_TASK_TIMEOUT_MINUTES  execution timeout per task [240]
+
+Parsing reads the config files only (no connections, no Spark): cheap for the DAG processor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import DAG
+
+_ID = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def duet_run_id(airflow_run_id: str) -> str:
+    """Airflow's run id as a valid Duet run id: letters, digits, '_', '.', '-', at most 128 characters.
+
+    ``manual__2026-11-25T10:00:00+00:00`` becomes ``manual__2026-11-25T10-00-00-00-00``. The mapping
+    is deterministic, so every try of every task of one DAG run names the same Duet run.
+    """
+    run_id = _ID.sub("-", airflow_run_id).replace("..", "-")
+    if not run_id or not re.match(r"[A-Za-z0-9_]", run_id[0]):
+        run_id = "r" + run_id
+    if len(run_id) > 128:
+        run_id = run_id[:115] + "-" + hashlib.sha1(airflow_run_id.encode()).hexdigest()[:12]
+    return run_id
+
+
+def duet_run_id_of(dag_run) -> str:
+    """The Duet run a DAG run works on: ``duet_run_id`` from the run's conf when given (to resume or
+    redo a particular Duet run from Airflow), else the one mapped from Airflow's run id."""
+    conf = getattr(dag_run, "conf", None) or {}
+    return str(conf["duet_run_id"]) if conf.get("duet_run_id") else duet_run_id(dag_run.run_id)
+
+
+def _settings() -> dict:
+    home = Path(os.environ.get("DUET_HOME", Path(__file__).resolve().parent.parent))
+    jar = os.environ.get("DUET_JAR", str(home / "jobs" / "target" / "duet-jobs-all.jar"))
+    return {
+        "home": home,
+        "conf_dir": Path(os.environ.get("DUET_CONF_DIR", home / "conf")),
+        "store": os.environ.get("DUET_STORE", str(home / "artifacts")),
+        "jar": jar,
+        "cuda_jar": os.environ.get("DUET_CUDA_JAR", jar),
+        "ml_profile": os.environ.get("DUET_ML_PROFILE", "cpu"),
+        "dl_profile": os.environ.get("DUET_DL_PROFILE", "gpu"),
+        "conn_id": os.environ.get("DUET_SPARK_CONN_ID", "spark_default"),
+        "spark_binary": os.environ.get("DUET_SPARK_BINARY", str(home / "deploy" / "spark-home" / "bin" / "spark-submit")),
+        "schedule": os.environ.get("DUET_SCHEDULE") or None,
+        "retries": int(os.environ.get("DUET_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=float(os.environ.get("DUET_RETRY_DELAY_MINUTES", "5"))),
+        "timeout": timedelta(minutes=float(os.environ.get("DUET_TASK_TIMEOUT_MINUTES", "240"))),
+    }
+
+
+def _stage(s: dict, config: Path, task_id: str, stage: str, profile: str, jar: str) -> SparkSubmitOperator:
+    return SparkSubmitOperator(
+        task_id=task_id,
+        application=jar,
+        java_class="dev.duet.cli.DuetMain",
+        application_args=[stage, "--config", str(config), "--run-id", "{{ duet_run_id_of(dag_run) }}",
+                          "--store", s["store"]],
+        properties_file=str(s["home"] / "conf" / "spark" / f"{profile}.conf"),
+        conf={"spark.sql.session.timeZone": "UTC"},
+        name=f"duet-{stage}-{{{{ duet_run_id_of(dag_run) }}}}",
+        conn_id=s["conn_id"],
+        spark_binary=s["spark_binary"],
+        execution_timeout=s["timeout"],
+    )
+
+
+def build_dag(config: Path, s: dict) -> DAG | None:
+    """The DAG of one pipeline config, or None for a file that is not a Duet pipeline."""
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or "pipeline" not in doc:
+        return None
+    pipeline = str(doc["pipeline"])
+    with DAG(
+        dag_id=f"duet_{pipeline}",
+        description=f"Duet pipeline {pipeline} ({config.name}): ingest -> train_ml || train_dl -> evaluate",
+        schedule=s["schedule"],
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        user_defined_macros={"duet_run_id_of": duet_run_id_of},
+        default_args={"retries": s["retries"], "retry_delay": s["retry_delay"]},
+        tags=["duet"],
+        doc_md=__doc__,
+    ) as dag:
+        ingest = _stage(s, config, "ingest", "ingest", s["ml_profile"], s["jar"])
+        branches = []
+        if doc.get("train_ml"):
+            branches.append(_stage(s, config, "train_ml", "train-ml", s["ml_profile"], s["jar"]))
+        if doc.get("train_dl"):
+            branches.append(_stage(s, config, "train_dl", "train-dl", s["dl_profile"], s["cuda_jar"]))
+        evaluate = _stage(s, config, "evaluate", "evaluate", s["ml_profile"], s["jar"])
+        if branches:
+            ingest >> branches >> evaluate
+        else:
+            ingest >> evaluate  # evaluate then says the run has no trained model
+    return dag
+
+
+def _build_all() -> dict:
+    s = _settings()
+    dags = {}
+    for config in sorted(s["conf_dir"].glob("*.yaml")):
+        dag = build_dag(config, s)
+        if dag is not None:
+            dags[dag.dag_id] = dag
+    return dags
+
+
+globals().update(_build_all())

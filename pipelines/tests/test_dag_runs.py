@@ -1,0 +1,77 @@
+"""The flights DAG run for real: `airflow dags test` (SQLite, tasks in-process), each task a real
+spark-submit of the shaded jar on local[2] through deploy/spark-home, the 3M flights at test-sized
+training settings. Needs `mvn package` first (the README's test command runs this after it)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
+RUN = "af-flights"
+SMALL = """
+train_ml:
+  features: {categorical: [origin, destination], numeric: [distance], datetime: {date: [hour, weekday]}}
+  max_train_rows: 30000
+  algorithms: {decision_tree: {maxDepth: [5]}, linear: {maxIter: [5]}}
+train_dl:
+  features: {numeric: [distance, hour, weekday], categorical: [origin, destination]}
+  hidden: [16]
+  max_train_rows: 30000
+  epochs: 1
+  batch_size: 256
+"""
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    work = tmp_path_factory.mktemp("dag-run")
+    conf = work / "conf"
+    conf.mkdir()
+    shipped = (ROOT / "conf" / "flights.yaml").read_text()
+    text = shipped[: shipped.index("\ntrain_ml:") + 1].replace("path: data/", f"path: {ROOT}/data/") + SMALL
+    (conf / "flights.yaml").write_text(text)
+    e = dict(os.environ)
+    e.update({
+        "DUET_CONF_DIR": str(conf),
+        "DUET_STORE": str(work / "store"),
+        "DUET_DL_PROFILE": "cpu",  # no GPU here: the same stage on the CPU backend
+        "DUET_RETRIES": "0",
+        "AIRFLOW_CONN_SPARK_DEFAULT": '{"conn_type": "spark", "host": "local[2]"}',
+        "SPARK_SUBMIT_JAVA_OPTS": "-Xmx3g",
+    })
+    assert (ROOT / "jobs" / "target" / "duet-jobs-all.jar").is_file(), "run mvn -DskipTests package first"
+    subprocess.run([AIRFLOW, "db", "migrate"], env=e, check=True, capture_output=True)
+    return {"env": e, "run": work / "store" / "flights" / RUN}
+
+
+def dags_test(env, **extra_env):
+    return subprocess.run([AIRFLOW, "dags", "test", "-c", json.dumps({"duet_run_id": RUN}), "duet_flights"],
+                          env={**env["env"], **extra_env}, capture_output=True, text=True, timeout=1800)
+
+
+def test_a_failed_branch_fails_the_dag_run_and_keeps_what_finished(env):
+    r = dags_test(env, DUET_CUDA_JAR="/nonexistent/duet-jobs-all-cuda.jar")
+    assert r.returncode != 0
+    assert (env["run"] / "ingest" / "_SUCCESS").is_file()
+    assert (env["run"] / "train-ml" / "_SUCCESS").is_file()
+    assert not (env["run"] / "train-dl" / "_SUCCESS").exists()
+    assert not (env["run"] / "evaluate").exists(), "evaluate waits for both branches"
+
+
+def test_the_retried_run_skips_finished_stages_and_completes_through_spark_submit(env):
+    r = dags_test(env)
+    assert r.returncode == 0, r.stdout[-5000:] + r.stderr[-5000:]
+    out = r.stdout + r.stderr
+    for stage in ["ingest", "train-ml"]:
+        assert f"{stage}: run {RUN} already finished this stage, skipping" in out, stage
+    assert "train-dl: 1 epochs" in out
+    for stage in ["train-dl", "evaluate"]:
+        assert (env["run"] / stage / "_SUCCESS").is_file(), stage
+    report = json.loads((env["run"] / "evaluate" / "report.json").read_text())
+    assert {m["model"] for m in report["leaderboard"]} == {"decision_tree", "linear", "dl:mlp"}
+    assert report["recommendation"]["verdict"].startswith("Use ")
