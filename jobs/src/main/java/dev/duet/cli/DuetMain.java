@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "duet", mixinStandardHelpOptions = true, versionProvider = DuetMain.Version.class,
     description = "Duet: distributed batch training pipeline.",
     subcommands = {IngestCommand.class, TrainMlCommand.class, TrainDlCommand.class, EvaluateCommand.class,
-        RunCommand.class})
+        RunCommand.class, AirflowCommand.class})
 public final class DuetMain {
   public static final int OK = 0;
   public static final int RUNTIME_FAILURE = 1;
@@ -66,15 +66,16 @@ public final class DuetMain {
       return USAGE;
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      String stage = cmd.getCommandName();
+      String stage = cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^duet ", "");
       boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.options.verbose
-          || cmd.getCommand() instanceof RunCommand runCommand && runCommand.options.verbose;
+          || cmd.getCommand() instanceof RunCommand runCommand && runCommand.options.verbose
+          || cmd.getCommand() instanceof AirflowCommand.Sub sub && sub.verbose;
       if (ex instanceof ConfigException ce) {
         ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
         err.flush();
         return USAGE;
       }
-      if (ex instanceof InputException) {
+      if (ex instanceof InputException || ex instanceof dev.duet.airflow.AirflowException) {
         err.println("duet " + stage + ": " + ex.getMessage());
         err.flush();
         return USAGE;
