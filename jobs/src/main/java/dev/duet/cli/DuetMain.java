@@ -67,9 +67,7 @@ public final class DuetMain {
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       String stage = cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^duet ", "");
-      boolean verbose = cmd.getCommand() instanceof StageCommand stageCommand && stageCommand.options.verbose
-          || cmd.getCommand() instanceof RunCommand runCommand && runCommand.options.verbose
-          || cmd.getCommand() instanceof AirflowCommand.Sub sub && sub.verbose;
+      boolean verbose = cmd.getParseResult().hasMatchedOption("--verbose"); // every command has the option
       if (ex instanceof ConfigException ce) {
         ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
         err.flush();

@@ -2,6 +2,7 @@ package dev.duet.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.PipelineConfig;
+import dev.duet.evaluate.Branches;
 import dev.duet.evaluate.EvaluateJob;
 import dev.duet.evaluate.EvaluateResult;
 import dev.duet.store.RunStore;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
         + " Default run: the latest one that finished a training stage.")
 final class EvaluateCommand extends StageCommand {
   private String run;
+  private Branches branches;
 
   @Override
   String stageName() {
@@ -36,14 +38,14 @@ final class EvaluateCommand extends StageCommand {
 
   @Override
   void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
-    EvaluateJob.check(store, config, runId);
+    branches = EvaluateJob.check(store, config, runId);
     run = runId;
   }
 
   @Override
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
-    EvaluateResult r = new EvaluateJob(spark, config, store(spark), run, out.work()).run();
+    EvaluateResult r = new EvaluateJob(spark, config, store(spark), run, out.work()).run(branches);
     var stdout = spec.commandLine().getOut();
     stdout.printf("evaluate: %d models; best %s (%s); %s%n", r.models(), r.bestModel(), r.metricSummary(),
         r.blessed() ? "blessed" : "not blessed");

@@ -2,7 +2,6 @@ package dev.duet.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.duet.evaluate.Candidate.Family;
-import dev.duet.evaluate.Candidate.Interpretability;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
@@ -20,7 +19,7 @@ import org.apache.hadoop.fs.Path;
  * @param missing    one line per branch that has no finished output
  * @param classes    classes of the label (0: regression), as the training stages found them
  */
-record Branches(List<Candidate> candidates, List<String> missing, int classes) {
+public record Branches(List<Candidate> candidates, List<String> missing, int classes) {
   private static final int TOP_FEATURES = 5;
 
   static Branches read(RunStore store, String pipeline, String runId) {
@@ -45,7 +44,7 @@ record Branches(List<Candidate> candidates, List<String> missing, int classes) {
             new Path(ml.dir(), a.path("model_path").asText()), summary.path("train_rows").asLong(),
             a.at("/cost/train/wall_seconds").asDouble(), a.at("/cost/train/executor_cpu_seconds").asDouble(), 0,
             a.path("model_bytes").asLong(), a.at("/cost/predict/wall_seconds").asDouble(),
-            a.path("test_rows_predicted").asLong(), interpretability(name), List.copyOf(top), null,
+            a.path("test_rows_predicted").asLong(), List.copyOf(top), null,
             a.path("best_params")));
       }
     } else {
@@ -64,19 +63,11 @@ record Branches(List<Candidate> candidates, List<String> missing, int classes) {
       found.add(new Candidate(Family.DEEP, s.path("network").asText(), new Path(dl.dir(), TrainDlJob.PREDICTIONS),
           new Path(dl.dir(), TrainDlJob.NETWORK), s.path("train_rows").asLong(), seconds, cpu,
           s.at("/cost/gpus").asInt(), s.path("network_bytes").asLong(), s.at("/cost/predict_wall_seconds").asDouble(),
-          s.path("test_rows_predicted").asLong(), Interpretability.LOW, List.of(), s.path("curve"), null));
+          s.path("test_rows_predicted").asLong(), List.of(), s.path("curve"), null));
     } else {
       missing.add(note(store, dl));
     }
     return new Branches(List.copyOf(found), List.copyOf(missing), classes);
-  }
-
-  private static Interpretability interpretability(String algorithm) {
-    return switch (algorithm) {
-      case "decision_tree", "linear", "linear_svm" -> Interpretability.HIGH;
-      case "gbt", "random_forest" -> Interpretability.MEDIUM;
-      default -> Interpretability.LOW;
-    };
   }
 
   private static String note(RunStore store, StageOutput stage) {

@@ -18,7 +18,6 @@ import org.apache.hadoop.fs.Path;
  * @param modelBytes      size of the saved model
  * @param predictSeconds  wall time of predicting the test split
  * @param predictedRows   test rows predicted
- * @param interpretability how a person can explain its predictions
  * @param topFeatures     its most important inputs, most important first (empty: none measured)
  * @param epochs          a network's per-epoch curve (null for classic models)
  * @param bestParams      a classic model's tuned MLlib params (null for a network)
@@ -35,7 +34,6 @@ record Candidate(
     long modelBytes,
     double predictSeconds,
     long predictedRows,
-    Interpretability interpretability,
     List<String> topFeatures,
     JsonNode epochs,
     JsonNode bestParams) {
@@ -64,6 +62,15 @@ record Candidate(
 
   String id() {
     return family == Family.CLASSIC ? name : "dl:" + name;
+  }
+
+  /** How a person can explain its predictions: a tree or coefficients to read, importances, or nothing built in. */
+  Interpretability interpretability() {
+    return switch (name) {
+      case "decision_tree", "linear", "linear_svm" -> Interpretability.HIGH;
+      case "gbt", "random_forest" -> Interpretability.MEDIUM;
+      default -> Interpretability.LOW; // k-NN and networks
+    };
   }
 
   String interpretabilityNote() {

@@ -78,8 +78,8 @@ public final class EvaluateJob {
     return b;
   }
 
-  public EvaluateResult run() {
-    Branches branches = check(store, config, runId);
+  /** @param branches what {@link #check} found for this run */
+  public EvaluateResult run(Branches branches) {
     EvaluateConfig ev = config.evaluate();
     int classes = branches.classes();
     Metric metric = ev.primaryFor(classes);

@@ -117,8 +117,9 @@ record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves
 
   static Metrics regression(Dataset<Row> predictions) {
     Column error = col("prediction").minus(col("label"));
-    Row r = predictions.where(col("label").isNotNull())
-        .agg(count(lit(1)), sum(pow(error, 2)), sum(abs(error)), var_pop(col("label"))).first();
+    // One pass: all rows, labelled rows, and the error sums (aggregates skip the unlabelled rows' nulls).
+    Row r = predictions.agg(count(col("label")), sum(pow(error, 2)), sum(abs(error)), var_pop(col("label")),
+        count(lit(1))).first();
     long rows = r.getLong(0);
     Map<Metric, Double> values = new EnumMap<>(Metric.class);
     double sse = rows == 0 ? Double.NaN : r.getDouble(1);
@@ -128,7 +129,7 @@ record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves
     values.put(Metric.R2, sst > 0 ? 1 - sse / sst : Double.NaN);
     ObjectNode json = Json.object();
     json.put("rows", rows);
-    json.put("unlabelled_rows", predictions.count() - rows);
+    json.put("unlabelled_rows", r.getLong(4) - rows);
     values.forEach((m, v) -> Json.putNumber(json, m.key(), v));
     return new Metrics(values, null, List.of(), json);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
+import dev.duet.testing.Dirs;
 import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,9 +120,9 @@ class EvaluateCommandTest {
 
   @Test
   void oneBranchAloneIsEvaluatedAndAnUnfinishedOneIsReportedMissing() throws IOException {
-    copy(store.resolve("xss/first/ingest"), store.resolve("xss/partial/ingest"));
-    copy(store.resolve("xss/first/train-ml"), store.resolve("xss/partial/train-ml"));
-    copy(store.resolve("xss/first/train-dl"), store.resolve("xss/partial/train-dl"));
+    Dirs.copyTree(store.resolve("xss/first/ingest"), store.resolve("xss/partial/ingest"));
+    Dirs.copyTree(store.resolve("xss/first/train-ml"), store.resolve("xss/partial/train-ml"));
+    Dirs.copyTree(store.resolve("xss/first/train-dl"), store.resolve("xss/partial/train-dl"));
     Files.delete(store.resolve("xss/partial/train-dl/_SUCCESS")); // as a crashed train-dl leaves it
     Cli r = run(xss, "evaluate", "partial");
     assertThat(r.exitCode()).as(r.err()).isZero();
@@ -135,7 +136,7 @@ class EvaluateCommandTest {
 
   @Test
   void evaluatingARunWithNoTrainedModelIsOneLineAndExitTwo() throws IOException {
-    copy(store.resolve("xss/first/ingest"), store.resolve("xss/untrained/ingest"));
+    Dirs.copyTree(store.resolve("xss/first/ingest"), store.resolve("xss/untrained/ingest"));
     Cli r = run(xss, "evaluate", "untrained");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.errLines()).singleElement().asString()
@@ -198,14 +199,6 @@ class EvaluateCommandTest {
     return JSON.readTree(file.toFile());
   }
 
-  private static void copy(Path from, Path to) throws IOException {
-    Files.createDirectories(to.getParent());
-    try (var files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, to.resolve(from.relativize(f).toString()));
-      }
-    }
-  }
 
   private Cli run(String config, String command, String runId) throws IOException {
     Path file = Files.createTempFile(tmp, command, ".yaml");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
+import dev.duet.testing.Dirs;
 import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,8 +63,7 @@ class TrainDlCommandTest {
   @Test
   void aRerunResumesFromTheLastCheckpointAndFinishesTheConfiguredEpochs() throws IOException {
     String config = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5");
-    Files.createDirectories(store.resolve("mnist/resume"));
-    copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/resume/ingest")); // the same ingest, another run
+    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/resume/ingest")); // the same ingest, another run
     System.setProperty("duet.train-dl.fail-after-epoch", "1");
     Cli failed;
     try {
@@ -88,8 +88,7 @@ class TrainDlCommandTest {
   void checkpointsOfAnotherNetworkAreNotResumed() throws IOException {
     String small = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
         .replace("  hidden:", "  max_train_rows: 2000\n  hidden:");
-    Files.createDirectories(store.resolve("mnist/changed"));
-    copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/changed/ingest"));
+    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/changed/ingest"));
     System.setProperty("duet.train-dl.fail-after-epoch", "1");
     try {
       assertThat(run("train-dl", small, "changed").exitCode()).isEqualTo(1);
@@ -113,8 +112,7 @@ class TrainDlCommandTest {
   void theLeNetCnnReadsTheDigitsBetter() throws IOException {
     String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 28, channels: 1}")
         .replace("epochs: 8", "epochs: 5");
-    Files.createDirectories(store.resolve("mnist/cnn"));
-    copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/cnn/ingest"));
+    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/cnn/ingest"));
     long start = System.nanoTime();
     Cli r = run("train-dl", config, "cnn");
     assertThat(r.exitCode()).as(r.err()).isZero();
@@ -129,8 +127,7 @@ class TrainDlCommandTest {
     String config = mnist().replace("workers: 2", "workers: 1").replace("epochs: 8", "epochs: 1");
     List<org.nd4j.linalg.api.ndarray.INDArray> params = new ArrayList<>();
     for (String runId : List.of("same-1", "same-2")) {
-      Files.createDirectories(store.resolve("mnist/" + runId));
-      copy(store.resolve("mnist/r/ingest"), store.resolve("mnist/" + runId + "/ingest"));
+        Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/" + runId + "/ingest"));
       assertThat(run("train-dl", config, runId).exitCode()).isZero();
       params.add(org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(
           store.resolve("mnist/" + runId + "/train-dl/network.zip").toFile()).params());
@@ -157,8 +154,7 @@ class TrainDlCommandTest {
     // The same ingested rows; only the label changes (delay in minutes) and train_ml is left out.
     String config = flights().replace("task: classification", "task: regression").replace("label: delayed", "label: delay")
         .replaceAll("(?s)\ntrain_ml:.*?\n(?=train_dl:)", "\n");
-    Files.createDirectories(store.resolve("flights/delay"));
-    copy(store.resolve("flights/r/ingest"), store.resolve("flights/delay/ingest"));
+    Dirs.copyTree(store.resolve("flights/r/ingest"), store.resolve("flights/delay/ingest"));
     Cli r = run("train-dl", config, "delay");
     assertThat(r.exitCode()).as(r.err()).isZero();
     Dataset<Row> clean = spark.read().parquet(store.resolve("flights/r/ingest/clean").toString());
@@ -192,13 +188,6 @@ class TrainDlCommandTest {
         + " train_dl.image does not match train_dl.features.numeric");
   }
 
-  private static void copy(Path from, Path to) throws IOException {
-    try (var files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, to.resolve(from.relativize(f).toString()));
-      }
-    }
-  }
 
   /** The shipped flights config at test size, ingested once (run r) for the tests that use it. */
   private synchronized String flights() throws IOException {
