@@ -33,8 +33,11 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -68,6 +71,7 @@ public final class TrainDlJob {
   private final Path workDir;
   private final Checkpoints checkpoints;
   private final FileSystem fs;
+  private final GpuPlacement placement;
 
   /**
    * @param checkpointDir survives a failed attempt (unlike {@code workDir}); moved into the
@@ -85,6 +89,7 @@ public final class TrainDlJob {
       throw new UncheckedIOException(e);
     }
     this.checkpoints = new Checkpoints(fs, checkpointDir);
+    this.placement = GpuPlacement.of(spark.sparkContext().getConf());
   }
 
   public TrainDlResult run() {
@@ -105,30 +110,33 @@ public final class TrainDlJob {
     if (dl.maxTrainRows().isPresent()) {
       long rows = train.count();
       if (rows > dl.maxTrainRows().get()) {
-        train = train.sample(false, (double) dl.maxTrainRows().get() / rows, dl.seed());
+        train = CleanTable.slice(train, (double) dl.maxTrainRows().get() / rows, dl.seed(), true);
         LOG.info("train-dl: max_train_rows {}: training on a seeded sample of the {} train rows",
             dl.maxTrainRows().get(), rows);
       }
     }
-    Dataset<Row>[] parts = train.randomSplit(new double[] {1 - dl.validationFraction(), dl.validationFraction()},
-        dl.seed());
-    InputEncoding encoding = InputEncoding.fit(dl, parts[0], numClasses);
+    Dataset<Row> fit = CleanTable.slice(train, dl.validationFraction(), dl.seed() + 1, false);
+    Dataset<Row> validation = CleanTable.slice(train, dl.validationFraction(), dl.seed() + 1, true);
+    InputEncoding encoding = InputEncoding.fit(dl, fit, numClasses);
     Column[] inputs = encoding.columns().stream().map(c -> col(c)).toArray(Column[]::new);
     Column[] labelThenInputs = concat(col(Labels.LABEL), inputs);
 
     // Minibatches are cut once per run and cached; each epoch reads them again. Rows are shuffled
     // (seeded) within each worker's partition first: data in input order (MNIST's digits come one
     // class after another) would make every minibatch a single class.
-    JavaRDD<DataSet> fitBatches = Minibatches.of(parts[0].select(labelThenInputs).repartition(dl.workers())
-        .sortWithinPartitions(rand(dl.seed())), encoding, numClasses, dl.batchSize()).cache();
-    JavaRDD<DataSet> validationBatches = Minibatches.of(parts[1].select(labelThenInputs), encoding, numClasses,
-        PREDICT_BATCH).cache();
+    // Each of the `workers` partitions is one worker's shard for every epoch (DL4J does not
+    // repartition it again, so the training stays in the stage that the GPU placement marks).
+    JavaRDD<DataSet> fitBatches = placement.place(Minibatches.of(fit.select(labelThenInputs)
+        .repartition(dl.workers()).sortWithinPartitions(rand(dl.seed())), encoding, numClasses, dl.batchSize())).cache();
+    JavaRDD<DataSet> validationBatches = placement.place(Minibatches.of(validation.select(labelThenInputs), encoding,
+        numClasses, PREDICT_BATCH)).cache();
     cached.add(fitBatches);
     cached.add(validationBatches);
-    long fitRows = parts[0].count();
-    long validationRows = parts[1].count();
-    LOG.info("train-dl: {} network over {} inputs; {} train rows in {} minibatches of {}, {} validation rows",
-        dl.network().name().toLowerCase(), encoding.width(), fitRows, fitBatches.count(), dl.batchSize(), validationRows);
+    long fitRows = fit.count();
+    long validationRows = validation.count();
+    LOG.info("train-dl: {} network over {} inputs; {} train rows in {} minibatches of {}, {} validation rows; on {}",
+        dl.network().name().toLowerCase(), encoding.width(), fitRows, fitBatches.count(), dl.batchSize(), validationRows,
+        placement.describe());
 
     // A checkpoint from another network, other inputs or other data would resume the wrong model.
     String checkpointKey = dl.checkpointKey() + "|inputs=" + encoding.width() + "|classes=" + numClasses;
@@ -155,9 +163,13 @@ public final class TrainDlJob {
       net = checkpoints.network(resumedFrom);
       LOG.info("train-dl: resuming after epoch {} from {}", resumedFrom, checkpoints.dir());
     }
-    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(dl.batchSize())
+    // Direct: DL4J trains on the cached minibatches as they are. (Its default, Export, writes them
+    // to the default Hadoop file system first and refuses a local one on a cluster.)
+    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(dl.workers(), dl.batchSize())
         .batchSizePerWorker(dl.batchSize()).averagingFrequency(dl.averagingFrequency())
-        .workerPrefetchNumBatches(dl.prefetch()).rngSeed(dl.seed()).build();
+        .workerPrefetchNumBatches(dl.prefetch()).rngSeed(dl.seed())
+        .rddTrainingApproach(RDDTrainingApproach.Direct).repartionData(Repartition.Never)
+        .storageLevel(StorageLevel.MEMORY_ONLY()).build(); // DL4J persists the RDD itself: the level of cache()
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
         net, master);
 
@@ -175,12 +187,12 @@ public final class TrainDlJob {
         ObjectNode point = Json.object();
         point.put("epoch", e);
         point.put("train_loss", sparkNet.getScore());
-        double[] validation = validate(validationBatches, sparkNet.getNetwork());
-        point.put("validation_loss", validation[0]);
+        double[] lossAndAccuracy = validate(validationBatches, sparkNet.getNetwork());
+        point.put("validation_loss", lossAndAccuracy[0]);
         if (numClasses > 0) {
-          point.put("validation_accuracy", validation[1]);
+          point.put("validation_accuracy", lossAndAccuracy[1]);
         } else {
-          point.put("validation_rmse", Math.sqrt(validation[0]) * encoding.labelScale()); // MSE on the scaled label
+          point.put("validation_rmse", Math.sqrt(lossAndAccuracy[0]) * encoding.labelScale()); // MSE on the scaled label
         }
         point.put("seconds", seconds);
         point.put("samples_per_second", fitRows / seconds);
@@ -237,6 +249,7 @@ public final class TrainDlJob {
     summary.put("validation_rows", validationRows);
     summary.put("test_rows_predicted", predicted.result());
     summary.put("workers", dl.workers());
+    summary.put("executors", placement.describe());
     summary.put("batch_size_per_worker", dl.batchSize());
     summary.put("averaging_frequency", dl.averagingFrequency());
     summary.put("epochs_configured", dl.epochs());
@@ -301,8 +314,8 @@ public final class TrainDlJob {
   private long writePredictions(Dataset<Row> test, Column[] inputs, MultiLayerNetwork net, InputEncoding encoding,
       int numClasses, Path dir) {
     Broadcast<byte[]> model = broadcast(net);
-    JavaRDD<Row> rows = test.select(concat(col(ConfigLoader.ROW_ID_COLUMN), concat(col(Labels.LABEL), inputs)))
-        .toJavaRDD().mapPartitions((Iterator<Row> it) -> {
+    JavaRDD<Row> rows = placement.place(test.select(concat(col(ConfigLoader.ROW_ID_COLUMN), concat(col(Labels.LABEL), inputs)))
+        .toJavaRDD()).mapPartitions((Iterator<Row> it) -> {
           MultiLayerNetwork local = restore(model.value());
           List<Row> out = new ArrayList<>();
           List<Row> chunk = new ArrayList<>(PREDICT_BATCH);

@@ -1,6 +1,10 @@
 package dev.duet.training;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
@@ -44,4 +48,18 @@ public record CleanTable(long rows, int classes, Dataset<Row> train, Dataset<Row
     return new CleanTable(clean.count(), classes, labelled.where(isTrain.and(col(Labels.LABEL).isNotNull())),
         labelled.where(isTrain.unary_$bang()));
   }
+
+  /**
+   * The rows in a seeded slice of {@code fraction} of the row ids (or, with {@code inside}
+   * false, the rest). Unlike {@code Dataset.sample} and {@code randomSplit} the slice does not
+   * depend on how the table is partitioned, so local mode, a cluster and a rerun on other
+   * executors pick the same rows.
+   */
+  public static Dataset<Row> slice(Dataset<Row> rows, double fraction, long seed, boolean inside) {
+    Column in = pmod(xxhash64(col(ConfigLoader.ROW_ID_COLUMN), lit(seed)), lit(SLICE_BUCKETS))
+        .lt(Math.round(fraction * SLICE_BUCKETS));
+    return rows.where(inside ? in : not(in));
+  }
+
+  private static final long SLICE_BUCKETS = 1_000_000L;
 }

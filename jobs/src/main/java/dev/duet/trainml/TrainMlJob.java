@@ -124,7 +124,7 @@ public final class TrainMlJob {
     int numClasses = table.classes();
     long trainRows = train.count();
     if (ml.maxTrainRows().isPresent() && trainRows > ml.maxTrainRows().get()) {
-      train = train.sample(false, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed());
+      train = CleanTable.slice(train, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed(), true);
       LOG.info("train-ml: max_train_rows {}: training on a seeded sample of the {} train rows", ml.maxTrainRows().get(),
           trainRows);
     }

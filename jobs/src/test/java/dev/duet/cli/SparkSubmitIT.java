@@ -5,27 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.MessyCsv;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The spark-submit form: Spark's own SparkSubmit (what bin/spark-submit runs) on a classpath of
- * Spark's jars only, submitting the shaded duet-jobs-all.jar. Proves the jar carries everything
- * Duet needs beyond Spark and that the main class works under spark-submit.
+ * The spark-submit form as users run it: the per-stage wrappers in deploy/stages (with the cpu
+ * profile) calling Spark's own SparkSubmit on a classpath of Spark's jars only, submitting the
+ * shaded duet-jobs-all.jar. Proves the jar carries everything Duet needs beyond Spark and that the
+ * main class works under spark-submit.
  */
 class SparkSubmitIT {
   @TempDir
   Path tmp;
 
   @Test
-  void everyStageRunsFromTheShadedJarUnderSparkSubmit() throws Exception {
+  void everyStageRunsFromTheShadedJarThroughItsSparkSubmitWrapper() throws Exception {
     Path jar = Path.of(System.getProperty("duet.shaded.jar"));
     assertThat(jar).exists();
     MessyCsv csv = MessyCsv.write(tmp.resolve("messy.csv"), 3_000, 100, 5);
@@ -59,22 +59,21 @@ class SparkSubmitIT {
     assertThat(Files.readString(store.resolve("messy/submit-1/evaluate/report.html"))).contains("data:image/png;base64,");
   }
 
-  /** Runs one stage through Spark's SparkSubmit; returns its output after checking it exited 0. */
-  private static String submit(Path jar, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
-    cmd.addAll(Arrays.asList(System.getProperty("duet.java17.opens").trim().split("\\s+")));
-    String sparkJars = Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim();
-    cmd.addAll(List.of("-cp", sparkJars,
-        "org.apache.spark.deploy.SparkSubmit",
-        "--master", "local[2]", "--class", "dev.duet.cli.DuetMain",
-        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-        jar.toString()));
+  /** Runs one stage by its deploy/stages wrapper on deploy/spark-home (Spark's SparkSubmit on Spark's jars). */
+  private String submit(Path jar, String stage, String... args) throws Exception {
+    Path root = Path.of(System.getProperty("duet.root"));
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("deploy/stages/" + stage + ".sh").toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    Path log = tmp.resolve(stage + ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(Map.of("SPARK_HOME", root.resolve("deploy/spark-home").toString(),
+        "SPARK_MASTER", "local[2]", "SPARK_PROFILE", "cpu", // no GPU here: train-dl on the CPU backend
+        "SPARK_SUBMIT_ARGS", "--conf spark.ui.enabled=false --conf spark.driver.host=127.0.0.1",
+        "SPARK_SUBMIT_JAVA_OPTS", "-Xmx2g", "DUET_JAR", jar.toString(), "JAVA_HOME", System.getProperty("java.home")));
     Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+    String output = Files.readString(log);
+    assertThat(ended).as(output).isTrue();
     assertThat(p.exitValue()).as(output).isZero();
     return output;
   }

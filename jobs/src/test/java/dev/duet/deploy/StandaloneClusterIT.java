@@ -1,0 +1,195 @@
+package dev.duet.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.duet.testing.Dirs;
+import dev.duet.testing.EventLog;
+import dev.duet.testing.SparkSubmit;
+import dev.duet.testing.StandaloneCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline submitted with spark-submit to a real standalone cluster on loopback (a
+ * master and two workers, separate JVMs; the first worker offers a fake GPU): it agrees with
+ * local mode, places the network's training on the GPU executor, and survives lost executors and
+ * a lost driver. The real MNIST digits with small models (test resource cluster/mnist-small.yaml).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterIT {
+  /** Accuracy may differ this much between local mode and the cluster: partitioning differs, so
+   * do the random forest's bootstrap samples and the workers' shards of the network's rows. */
+  private static final double TOLERANCE = 0.03;
+  private static final Duration RUN_LIMIT = Duration.ofMinutes(12);
+
+  @TempDir
+  static Path tmp;
+  private StandaloneCluster cluster;
+  private Path config;
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeAll
+  void startTheCluster() throws Exception {
+    Path data = Path.of(System.getProperty("duet.root"), "data").toAbsolutePath().normalize();
+    assertThat(data.resolve("mnist.csv")).as("deploy/fetch-sample-data.sh has run").isRegularFile();
+    String yaml = new String(getClass().getResourceAsStream("/cluster/mnist-small.yaml").readAllBytes())
+        .replace("DATA_DIR", data.toString());
+    config = Files.writeString(tmp.resolve("mnist-small.yaml"), yaml);
+    cluster = StandaloneCluster.start(tmp.resolve("cluster"));
+  }
+
+  @AfterAll
+  void stopTheCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theWholeRunOnTheClusterAgreesWithLocalModeAndTrainsTheNetworkOnTheGpuExecutor() throws Exception {
+    SparkSubmit.to("local[2]").run(tmp.resolve("local.log"), RUN_LIMIT, run("local"));
+    Path events = Files.createDirectories(tmp.resolve("events-cluster"));
+    // conf/spark/mixed.conf's settings, scaled down to this machine.
+    String out = onTheCluster(events)
+        .conf("spark.dynamicAllocation.enabled", "true")
+        .conf("spark.dynamicAllocation.shuffleTracking.enabled", "true")
+        .conf("spark.dynamicAllocation.maxExecutors", "2") // per profile: leaves the GPU worker a core for the GPU executor
+        .conf("spark.duet.train-dl.executor.gpus", "1")
+        .conf("spark.duet.train-dl.gpu.discoveryScript", cluster.gpuDiscoveryScript.toString())
+        .run(tmp.resolve("cluster.log"), RUN_LIMIT, run("cluster"));
+    assertThat(out).contains("run: mnist run cluster finished").contains("on GPU executors");
+
+    JsonNode local = json.readTree(store().resolve("mnist/local/evaluate/metrics.json").toFile());
+    JsonNode onCluster = json.readTree(store().resolve("mnist/cluster/evaluate/metrics.json").toFile());
+    assertThat(onCluster.fieldNames()).toIterable().containsExactlyInAnyOrder("random_forest", "linear", "dl:mlp");
+    for (String model : List.of("random_forest", "linear", "dl:mlp")) {
+      double a = local.at("/" + model + "/accuracy").asDouble();
+      double b = onCluster.at("/" + model + "/accuracy").asDouble();
+      System.out.printf("%s: accuracy local %.4f, cluster %.4f%n", model, a, b);
+      assertThat(b).as(model + " accuracy on the cluster vs local").isCloseTo(a, within(TOLERANCE));
+      assertThat(onCluster.at("/" + model + "/rows").asLong()).isEqualTo(local.at("/" + model + "/rows").asLong());
+    }
+
+    EventLog log = EventLog.onlyIn(events);
+    Set<String> gpu = log.gpuExecutors();
+    assertThat(gpu).as("the fake GPU went to one executor").hasSize(1);
+    assertThat(log.executorsRunning("ParameterAveragingTrainingMaster")).as("parameter averaging rounds")
+        .isNotEmpty().isSubsetOf(gpu);
+    assertThat(log.executorsRunning("RandomForest")).as("the random forest's tasks").isNotEmpty()
+        .doesNotContainAnyElementsOf(gpu);
+  }
+
+  @Test
+  @Order(2)
+  void lostExecutorsDuringTrainMlAndTrainDlCostRetriesNotRows() throws Exception {
+    Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-executors/ingest"));
+    Path events = Files.createDirectories(tmp.resolve("events-lost-executors"));
+    Path logFile = tmp.resolve("lost-executors.log");
+    Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run("lost-executors"));
+    awaitLine(driver, logFile, "train-ml: [1/2] random_forest");
+    cluster.killAnExecutor();
+    awaitLine(driver, logFile, "train-dl: epoch 1/3");
+    cluster.killAnExecutor();
+    assertThat(driver.waitFor(RUN_LIMIT.toMinutes(), TimeUnit.MINUTES)).isTrue();
+    String out = Files.readString(logFile);
+    assertThat(driver.exitValue()).as(out).isZero();
+    assertThat(out).contains("run: mnist run lost-executors finished");
+
+    EventLog log = EventLog.onlyIn(events);
+    assertThat(log.executorsRemoved()).as("both kills were seen").isGreaterThanOrEqualTo(2);
+    assertThat(log.executorsAdded()).as("the cluster replaced them").isGreaterThanOrEqualTo(4);
+    System.out.printf("lost executors: %d tasks of train-ml, %d of train-dl failed with their executor%n",
+        log.tasksLostWithTheirExecutor("TrainMlJob") + log.tasksLostWithTheirExecutor("RandomForest"),
+        log.tasksLostWithTheirExecutor("ParameterAveragingTrainingMaster"));
+    for (String predictions : List.of("train-ml/predictions/random_forest", "train-ml/predictions/linear",
+        "train-dl/predictions")) {
+      assertThat(predictionRows(store().resolve("mnist/lost-executors/" + predictions)))
+          .as(predictions + ": every test row once, as in the undisturbed run")
+          .isEqualTo(predictionRows(store().resolve("mnist/cluster/" + predictions)));
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aRunWhoseDriverDiedResumesFromTheFinishedStagesAndTheLastCheckpoint() throws Exception {
+    Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-driver/ingest"));
+    Dirs.copyTree(store().resolve("mnist/cluster/train-ml"), store().resolve("mnist/lost-driver/train-ml"));
+    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/epoch-1.zip");
+    Path firstLog = tmp.resolve("lost-driver-1.log");
+    Process driver = onTheCluster(Files.createDirectories(tmp.resolve("events-lost-driver"))).conf("spark.cores.max", "2")
+        .start(firstLog, run("lost-driver"));
+    await(driver, firstLog, () -> Files.isRegularFile(checkpoint), "the checkpoint of epoch 1");
+    driver.destroyForcibly().waitFor(); // SIGKILL: the driver gets no chance to clean up
+    assertThat(store().resolve("mnist/lost-driver/train-dl/_SUCCESS")).doesNotExist();
+
+    String out = onTheCluster(Files.createDirectories(tmp.resolve("events-resumed"))).conf("spark.cores.max", "2")
+        .run(tmp.resolve("lost-driver-2.log"), RUN_LIMIT, run("lost-driver"));
+    assertThat(out).contains("ingest: run lost-driver already finished this stage, skipping")
+        .contains("train-ml: run lost-driver already finished this stage, skipping")
+        .containsPattern("train-dl: resuming after epoch [12] from")
+        .contains("train-dl: 3 epochs").contains("run: mnist run lost-driver finished");
+    JsonNode summary = json.readTree(store().resolve("mnist/lost-driver/train-dl/train-dl.json").toFile());
+    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 2);
+    assertThat(summary.at("/curve")).hasSize(3);
+  }
+
+  private SparkSubmit onTheCluster(Path events) {
+    return SparkSubmit.to(cluster.masterUrl)
+        .conf("spark.executor.cores", "1").conf("spark.executor.memory", "2g")
+        .conf("spark.eventLog.enabled", "true").conf("spark.eventLog.dir", events.toUri().toString());
+  }
+
+  private String[] run(String runId) {
+    return new String[] {"run", "--config", config.toString(), "--run-id", runId, "--store", store().toString()};
+  }
+
+  private static Path store() {
+    return tmp.resolve("store");
+  }
+
+  private long predictionRows(Path dir) {
+    // Each row id once: a retried task's output is committed once, never appended twice.
+    return dev.duet.testing.SparkTestSession.get().read().parquet(dir.toString()).select("row_id").distinct().count();
+  }
+
+  private static void awaitLine(Process driver, Path log, String line) throws Exception {
+    await(driver, log, () -> {
+      try {
+        return Files.readString(log).contains(line);
+      } catch (IOException e) {
+        return false;
+      }
+    }, "'" + line + "'");
+  }
+
+  private static void await(Process driver, Path log, BooleanSupplier condition, String what) throws Exception {
+    long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (!driver.isAlive() || System.nanoTime() > deadline) {
+        driver.destroyForcibly();
+        throw new AssertionError("the driver " + (driver.isAlive() ? "timed out" : "ended") + " before " + what
+            + ":\n" + Files.readString(log));
+      }
+      Thread.sleep(200);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.duet.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** A Spark application's event log (spark.eventLog.enabled): where its tasks ran, which executors it lost. */
+public final class EventLog {
+  private final List<JsonNode> events;
+  private final Map<Integer, String> stageNames = new HashMap<>();
+
+  private EventLog(List<JsonNode> events) {
+    this.events = events;
+    events.stream().filter(e -> e.path("Event").asText().equals("SparkListenerStageSubmitted"))
+        .forEach(e -> stageNames.put(e.at("/Stage Info/Stage ID").asInt(), e.at("/Stage Info/Stage Name").asText()));
+  }
+
+  /** The one application logged in {@code dir}. */
+  public static EventLog onlyIn(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      List<Path> logs = files.filter(Files::isRegularFile).toList();
+      if (logs.size() != 1) {
+        throw new IllegalStateException("expected one event log in " + dir + ", found " + logs);
+      }
+      ObjectMapper json = new ObjectMapper();
+      return new EventLog(Files.readAllLines(logs.get(0)).stream().map(l -> {
+        try {
+          return json.readTree(l);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).toList());
+    }
+  }
+
+  /** Executors that were given a GPU (Spark's "gpu" resource). */
+  public Set<String> gpuExecutors() {
+    return of("SparkListenerExecutorAdded").filter(e -> e.at("/Executor Info/Resources/gpu/addresses").size() > 0)
+        .map(e -> e.path("Executor ID").asText()).collect(Collectors.toSet());
+  }
+
+  public long executorsAdded() {
+    return of("SparkListenerExecutorAdded").count();
+  }
+
+  public long executorsRemoved() {
+    return of("SparkListenerExecutorRemoved").count();
+  }
+
+  /** Executors that ran (successfully or not) tasks of stages whose call site contains {@code site}. */
+  public Set<String> executorsRunning(String site) {
+    return tasksOf(site).map(e -> e.at("/Task Info/Executor ID").asText()).collect(Collectors.toSet());
+  }
+
+  /** Tasks of those stages that failed because their executor was lost. */
+  public long tasksLostWithTheirExecutor(String site) {
+    return tasksOf(site).filter(e -> e.at("/Task End Reason/Reason").asText().equals("ExecutorLostFailure")).count();
+  }
+
+  private java.util.stream.Stream<JsonNode> tasksOf(String site) {
+    return of("SparkListenerTaskEnd").filter(e -> stageNames.getOrDefault(e.path("Stage ID").asInt(), "").contains(site));
+  }
+
+  private java.util.stream.Stream<JsonNode> of(String event) {
+    return events.stream().filter(e -> e.path("Event").asText().equals(event));
+  }
+}
