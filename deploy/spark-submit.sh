@@ -4,7 +4,7 @@
 # Environment:
 #   SPARK_HOME          a Spark 3.5.x (Scala 2.12) distribution; its bin/spark-submit is used
 #   SPARK_MASTER        default local[*]; e.g. spark://host:7077, yarn, k8s://https://...
-#   SPARK_PROFILE       cpu or gpu: conf/spark/<profile>.conf as the properties file (gpu wants the
+#   SPARK_PROFILE       cpu, gpu or mixed: conf/spark/<profile>.conf as the properties file (gpu and mixed want the
 #                       jar built with: mvn -Pcuda -DskipTests package)
 #   SPARK_SUBMIT_ARGS   extra spark-submit options (e.g. "--deploy-mode cluster --executor-memory 8g")
 #   DUET_JAR            default jobs/target/duet-jobs-all.jar (built by: mvn -DskipTests package)

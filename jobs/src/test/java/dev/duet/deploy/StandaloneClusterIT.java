@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -105,10 +107,10 @@ class StandaloneClusterIT {
     Path events = Files.createDirectories(tmp.resolve("events-lost-executors"));
     Path logFile = tmp.resolve("lost-executors.log");
     Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run("lost-executors"));
-    awaitLine(driver, logFile, "train-ml: [1/2] random_forest");
-    cluster.killAnExecutor();
-    awaitLine(driver, logFile, "train-dl: epoch 1/3");
-    cluster.killAnExecutor();
+    cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-ml: [1/2] random_forest"));
+    assertThat(Files.readString(logFile)).as("killed while train-ml ran").doesNotContain("train-ml: done");
+    cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: epoch 1/3"));
+    assertThat(Files.readString(logFile)).as("killed while train-dl ran").doesNotContain("train-dl: done");
     assertThat(driver.waitFor(RUN_LIMIT.toMinutes(), TimeUnit.MINUTES)).isTrue();
     String out = Files.readString(logFile);
     assertThat(driver.exitValue()).as(out).isZero();
@@ -117,9 +119,10 @@ class StandaloneClusterIT {
     EventLog log = EventLog.onlyIn(events);
     assertThat(log.executorsRemoved()).as("both kills were seen").isGreaterThanOrEqualTo(2);
     assertThat(log.executorsAdded()).as("the cluster replaced them").isGreaterThanOrEqualTo(4);
-    System.out.printf("lost executors: %d tasks of train-ml, %d of train-dl failed with their executor%n",
-        log.tasksLostWithTheirExecutor("TrainMlJob") + log.tasksLostWithTheirExecutor("RandomForest"),
-        log.tasksLostWithTheirExecutor("ParameterAveragingTrainingMaster"));
+    long lostMl = log.tasksLostWithTheirExecutor("train-ml:");
+    long lostDl = log.tasksLostWithTheirExecutor("train-dl:");
+    System.out.printf("lost executors: %d task(s) of train-ml, %d of train-dl failed with their executor%n", lostMl, lostDl);
+    assertThat(lostMl + lostDl).as("the kills hit running tasks, which Spark ran again").isPositive();
     for (String predictions : List.of("train-ml/predictions/random_forest", "train-ml/predictions/linear",
         "train-dl/predictions")) {
       assertThat(predictionRows(store().resolve("mnist/lost-executors/" + predictions)))
@@ -171,14 +174,27 @@ class StandaloneClusterIT {
     return dev.duet.testing.SparkTestSession.get().read().parquet(dir.toString()).select("row_id").distinct().count();
   }
 
-  private static void awaitLine(Process driver, Path log, String line) throws Exception {
+  /** Waits for {@code marker} in the driver's log, then for a task to start after it; returns its executor. */
+  private static String executorRunningATaskAfter(Process driver, Path log, String marker) throws Exception {
+    Pattern taskStart = Pattern.compile("Starting task \\S+ in stage \\S+ \\(TID \\d+\\) \\([^,]+, executor (\\d+),");
+    String[] executor = new String[1];
     await(driver, log, () -> {
       try {
-        return Files.readString(log).contains(line);
+        String text = Files.readString(log);
+        int at = text.indexOf(marker);
+        if (at < 0) {
+          return false;
+        }
+        Matcher m = taskStart.matcher(text.substring(at));
+        while (m.find()) {
+          executor[0] = m.group(1);
+        }
+        return executor[0] != null;
       } catch (IOException e) {
         return false;
       }
-    }, "'" + line + "'");
+    }, "a task after '" + marker + "'");
+    return executor[0];
   }
 
   private static void await(Process driver, Path log, BooleanSupplier condition, String what) throws Exception {

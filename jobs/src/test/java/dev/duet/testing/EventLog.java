@@ -16,11 +16,16 @@ import java.util.stream.Collectors;
 public final class EventLog {
   private final List<JsonNode> events;
   private final Map<Integer, String> stageNames = new HashMap<>();
+  private final Map<Integer, String> stageJobGroups = new HashMap<>();
 
   private EventLog(List<JsonNode> events) {
     this.events = events;
     events.stream().filter(e -> e.path("Event").asText().equals("SparkListenerStageSubmitted"))
-        .forEach(e -> stageNames.put(e.at("/Stage Info/Stage ID").asInt(), e.at("/Stage Info/Stage Name").asText()));
+        .forEach(e -> {
+          int stage = e.at("/Stage Info/Stage ID").asInt();
+          stageNames.put(stage, e.at("/Stage Info/Stage Name").asText());
+          stageJobGroups.put(stage, e.at("/Properties/spark.jobGroup.id").asText());
+        });
   }
 
   /** The one application logged in {@code dir}. */
@@ -60,9 +65,12 @@ public final class EventLog {
     return tasksOf(site).map(e -> e.at("/Task Info/Executor ID").asText()).collect(Collectors.toSet());
   }
 
-  /** Tasks of those stages that failed because their executor was lost. */
-  public long tasksLostWithTheirExecutor(String site) {
-    return tasksOf(site).filter(e -> e.at("/Task End Reason/Reason").asText().equals("ExecutorLostFailure")).count();
+  /** Tasks that failed because their executor was lost, in jobs of groups starting {@code group} (Duet's
+   * stages name their job groups {@code <stage>:<step>}). */
+  public long tasksLostWithTheirExecutor(String group) {
+    return of("SparkListenerTaskEnd")
+        .filter(e -> stageJobGroups.getOrDefault(e.path("Stage ID").asInt(), "").startsWith(group))
+        .filter(e -> e.at("/Task End Reason/Reason").asText().equals("ExecutorLostFailure")).count();
   }
 
   private java.util.stream.Stream<JsonNode> tasksOf(String site) {

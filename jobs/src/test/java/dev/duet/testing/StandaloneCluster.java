@@ -47,14 +47,16 @@ public final class StandaloneCluster implements AutoCloseable {
     return new StandaloneCluster(lines.get(lines.size() - 1), dir, fakeGpu);
   }
 
-  /** Kills one executor JVM of the running application (SIGKILL: no shutdown hooks, like a lost node). */
-  public long killAnExecutor() {
+  /** Kills executor {@code id}'s JVM (SIGKILL: no shutdown hooks, like a lost node). */
+  public void killExecutor(String id) {
     ProcessHandle executor = ProcessHandle.allProcesses()
-        .filter(ph -> ph.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")
-            && ph.info().commandLine().orElse("").contains(dir.toString()))
-        .findFirst().orElseThrow(() -> new AssertionError("no executor JVM of the cluster in " + dir));
+        .filter(ph -> {
+          String cmd = ph.info().commandLine().orElse("");
+          return cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains("--executor-id " + id + " ")
+              && cmd.contains(dir.toString());
+        })
+        .findFirst().orElseThrow(() -> new AssertionError("no JVM of executor " + id + " in " + dir));
     executor.destroyForcibly();
-    return executor.pid();
   }
 
   @Override
