@@ -59,6 +59,11 @@ final class GpuPlacement {
     return profile.map(rdd::withResources).orElse(rdd);
   }
 
+  /** GPUs per train-dl executor when the placement is on. */
+  Optional<Integer> gpusPerExecutor() {
+    return profile.map(p -> (int) p.executorResources().get("gpu").get().amount());
+  }
+
   /** For the log and the summary: "gpu executors (n GPU each)" or "the application's executors". */
   String describe() {
     return profile.map(p -> "GPU executors (resource profile " + p.id() + ": "

@@ -363,12 +363,14 @@ public final class TrainDlJob {
     }
   }
 
-  /** GPUs the training ran on: Spark's GPU resource per executor × executors, when ND4J runs on CUDA. */
+  /** GPUs the training ran on when ND4J runs on CUDA: GPUs per executor × executors (under the mixed
+   * placement the CPU executors count too: an upper bound). */
   private int gpus() {
     if (!Nd4j.getBackend().getClass().getSimpleName().toLowerCase().contains("cuda")) {
       return 0;
     }
-    int perExecutor = (int) spark.sparkContext().getConf().getDouble("spark.executor.resource.gpu.amount", 1);
+    int perExecutor = placement.gpusPerExecutor()
+        .orElse((int) spark.sparkContext().getConf().getDouble("spark.executor.resource.gpu.amount", 1));
     int executors = Math.max(1, spark.sparkContext().getExecutorMemoryStatus().size() - 1);
     return perExecutor * executors;
   }
