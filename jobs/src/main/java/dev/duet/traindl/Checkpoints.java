@@ -15,13 +15,12 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * Per-epoch checkpoints on any Hadoop FileSystem: {@code epoch-N.zip} (network and updater
- * state, via ModelSerializer), {@code best.zip} (the best epoch so far) and {@code state.json}
- * (epoch, best epoch, curve), written last so that a crash mid-write leaves the previous epoch
- * as the one to resume from.
+ * state, via ModelSerializer) and {@code state.json} (epoch, best epoch, curve), replaced last
+ * so that a crash mid-write leaves the previous epoch as the one to resume from. The best
+ * network is the epoch-N.zip that state.json names.
  */
 final class Checkpoints {
   static final String STATE = "state.json";
-  static final String BEST = "best.zip";
 
   private final FileSystem fs;
   private final Path dir;
@@ -37,12 +36,19 @@ final class Checkpoints {
 
   /** The state of the last finished epoch, if an earlier attempt left one. */
   Optional<JsonNode> state() {
-    try {
-      Path state = new Path(dir, STATE);
-      return fs.exists(state) ? Optional.of(Json.read(fs, state)) : Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // save() replaces state.json by renaming a complete state.json.tmp over it: a crash between
+    // the delete and the rename leaves only the tmp, and a tmp cut short (a crash while writing
+    // the first epoch's) does not parse and means no checkpoint yet.
+    for (Path file : new Path[] {new Path(dir, STATE), new Path(dir, STATE + ".tmp")}) {
+      try {
+        if (fs.exists(file)) {
+          return Optional.of(Json.read(fs, file));
+        }
+      } catch (IOException | UncheckedIOException e) {
+        // unreadable: try the next
+      }
     }
+    return Optional.empty();
   }
 
   /** Deletes every checkpoint (they belong to another config). */
@@ -58,16 +64,18 @@ final class Checkpoints {
     return read(new Path(dir, "epoch-" + epoch + ".zip"));
   }
 
-  MultiLayerNetwork best() {
-    return read(new Path(dir, BEST));
-  }
-
-  void save(MultiLayerNetwork net, int epoch, boolean best, ObjectNode state) {
+  void save(MultiLayerNetwork net, int epoch, ObjectNode state) {
     write(net, new Path(dir, "epoch-" + epoch + ".zip"));
-    if (best) {
-      write(net, new Path(dir, BEST));
+    Path tmp = new Path(dir, STATE + ".tmp");
+    Json.write(fs, tmp, state);
+    try {
+      fs.delete(new Path(dir, STATE), false);
+      if (!fs.rename(tmp, new Path(dir, STATE))) {
+        throw new IOException("rename failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot replace " + new Path(dir, STATE) + ": " + e.getMessage(), e);
     }
-    Json.write(fs, new Path(dir, STATE), state);
   }
 
   void write(MultiLayerNetwork net, Path file) {

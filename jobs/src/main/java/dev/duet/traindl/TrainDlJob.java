@@ -212,7 +212,7 @@ public final class TrainDlJob {
         state.put("best_validation_score", score);
       }
       state.put("epoch", e);
-      checkpoints.save(sparkNet.getNetwork(), e, best, state);
+      checkpoints.save(sparkNet.getNetwork(), e, state);
       LOG.info("train-dl: epoch {}/{}: train loss {}, validation loss {}{}, {} s ({} samples/s){}", e, dl.epochs(),
           fmt(point.get("train_loss").asDouble()), fmt(point.get("validation_loss").asDouble()), numClasses > 0
               ? ", validation accuracy " + fmt(point.get("validation_accuracy").asDouble()) : "",
@@ -232,7 +232,7 @@ public final class TrainDlJob {
       }
     }
     int bestEpoch = state.get("best_epoch").asInt();
-    MultiLayerNetwork bestNet = checkpoints.best();
+    MultiLayerNetwork bestNet = checkpoints.network(bestEpoch); // never rewritten once state.json names it
     checkpoints.write(bestNet, new Path(workDir, NETWORK));
 
     Path predictions = new Path(workDir, PREDICTIONS);

@@ -124,8 +124,9 @@ class StandaloneClusterIT {
     long lostMl = log.tasksLostWithTheirExecutor("train-ml:");
     long lostDl = log.tasksLostWithTheirExecutor("train-dl:");
     System.out.printf("lost executors: %d task(s) of train-ml, %d of train-dl failed with their executor%n", lostMl, lostDl);
-    assertThat(lostMl).as("the first kill hit a running train-ml task, which Spark ran again").isPositive();
-    assertThat(lostDl).as("the second kill hit a running train-dl task, which Spark ran again").isPositive();
+    // A kill can land between two jobs (the random forest's tasks here last well under a second):
+    // then the stage loses the executor's cached blocks and shuffle files, not a running task.
+    assertThat(lostMl + lostDl).as("a kill hit a running task, which Spark ran again").isPositive();
     for (String predictions : List.of("train-ml/predictions/random_forest", "train-ml/predictions/linear",
         "train-dl/predictions")) {
       assertThat(predictionRows(store().resolve("mnist/lost-executors/" + predictions)))
@@ -139,11 +140,12 @@ class StandaloneClusterIT {
   void aRunWhoseDriverDiedResumesFromTheFinishedStagesAndTheLastCheckpoint() throws Exception {
     Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-driver/ingest"));
     Dirs.copyTree(store().resolve("mnist/cluster/train-ml"), store().resolve("mnist/lost-driver/train-ml"));
-    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/epoch-1.zip");
+    // The resume point: state.json is written after the epoch's network, so it names a complete one.
+    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/state.json");
     Path firstLog = tmp.resolve("lost-driver-1.log");
     Process driver = onTheCluster(Files.createDirectories(tmp.resolve("events-lost-driver"))).conf("spark.cores.max", "2")
         .start(firstLog, run("lost-driver"));
-    await(driver, firstLog, () -> Files.isRegularFile(checkpoint), "the checkpoint of epoch 1");
+    await(driver, firstLog, () -> Files.isRegularFile(checkpoint), "the first epoch's checkpoint");
     driver.destroyForcibly().waitFor(); // SIGKILL: the driver gets no chance to clean up
     assertThat(store().resolve("mnist/lost-driver/train-dl/_SUCCESS")).doesNotExist();
 
