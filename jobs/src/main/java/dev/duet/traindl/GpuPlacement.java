@@ -64,9 +64,9 @@ final class GpuPlacement {
     return profile.map(p -> (int) p.executorResources().get("gpu").get().amount());
   }
 
-  /** For the log and the summary: "gpu executors (n GPU each)" or "the application's executors". */
+  /** For the log and the summary: "GPU executors (resource profile p: n GPU each)" or "the application's executors". */
   String describe() {
-    return profile.map(p -> "GPU executors (resource profile " + p.id() + ": "
-        + p.executorResources().get("gpu").get().amount() + " GPU each)").orElse("the application's executors");
+    return profile.map(p -> "GPU executors (resource profile " + p.id() + ": " + gpusPerExecutor().get() + " GPU each)")
+        .orElse("the application's executors");
   }
 }
