@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 
 @Command(name = "train-ml", mixinStandardHelpOptions = true,
-    description = "Clean Parquet -> tuned MLlib models (GBT, random forest, decision tree, linear, linear SVM, k-NN),"
+    description = "Clean Parquet -> tuned classic models (XGBoost, LightGBM, MLlib GBT, random forest, decision tree, linear,"
+        + " linear SVM, k-NN),"
         + " test-split predictions, tuning scores, importances and cost under <store>/<pipeline>/<run>/train-ml/."
         + " Default run: the latest one that finished ingest.")
 final class TrainMlCommand extends TrainingCommand {

@@ -53,8 +53,21 @@ public record TrainMlConfig(
   public record Tuning(TuningMethod method, double trainRatio, int folds, int parallelism,
       Optional<String> metric, long seed) {}
 
-  /** @param grid MLlib parameter name → values to try (k-NN: {@code k}) */
-  public record AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid) {}
+  /**
+   * @param grid              the estimator's own parameter name → values to try (k-NN: {@code k})
+   * @param nativeCategorical XGBoost and LightGBM: split indexed categoricals as categories
+   *                          ({@code categorical: native}, the default) rather than as ordered
+   *                          numbers ({@code categorical: ordinal}); ignored by the rest
+   */
+  public record AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid, boolean nativeCategorical) {
+    public AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid) {
+      this(algorithm, grid, true);
+    }
+
+    public AlgorithmSpec withGrid(Map<String, List<String>> fixed) {
+      return new AlgorithmSpec(algorithm, fixed, nativeCategorical);
+    }
+  }
 
   /**
    * @param referenceRows  train rows k-NN searches (a seeded sample when the split is larger)

@@ -29,6 +29,12 @@ final class TrainMlSection {
   static final long DEFAULT_KNN_VALIDATION_ROWS = 2_000;
   static final int DEFAULT_KNN_BLOCK_ROWS = 1_024;
 
+  /** The boosters' key (beside their grid) for how indexed categoricals are split. */
+  static final String CATEGORICAL = "categorical";
+
+  /** native: sets of categories (the engines' own categorical splits); ordinal: the index as a number. */
+  enum CategoricalSplits { NATIVE, ORDINAL }
+
   private TrainMlSection() {}
 
   static Optional<TrainMlConfig> read(YamlObject root, Task task) {
@@ -102,6 +108,7 @@ final class TrainMlSection {
       }
       YamlObject a = algos.object(name);
       Map<String, List<String>> grid = new LinkedHashMap<>();
+      boolean nativeCategorical = true;
       if (algorithm == Algorithm.KNN) {
         knn = new KnnSettings(
             positive(a, where, "reference_rows", DEFAULT_KNN_REFERENCE_ROWS),
@@ -109,8 +116,14 @@ final class TrainMlSection {
             (int) positive(a, where, "block_rows", DEFAULT_KNN_BLOCK_ROWS));
         grid.put(GridParams.KNN_K, a.has(GridParams.KNN_K) ? a.strings(GridParams.KNN_K) : List.of("5"));
       } else {
+        if (algorithm.isBooster()) {
+          nativeCategorical = a.enumValue(CATEGORICAL, CategoricalSplits.class, CategoricalSplits.NATIVE)
+              == CategoricalSplits.NATIVE;
+        }
         for (String p : a.keys()) {
-          grid.put(p, a.strings(p));
+          if (!(algorithm.isBooster() && p.equals(CATEGORICAL))) {
+            grid.put(p, a.strings(p));
+          }
         }
       }
       if (task != null && !algorithm.supports(task)) {
@@ -119,7 +132,7 @@ final class TrainMlSection {
         GridParams.problems(algorithm, task, grid, where).forEach(a::problem);
       }
       a.finish();
-      algorithms.add(new AlgorithmSpec(algorithm, grid));
+      algorithms.add(new AlgorithmSpec(algorithm, grid, nativeCategorical));
     }
     if (algorithms.isEmpty()) {
       ml.problem("train_ml.algorithms names no algorithms: add one or more of " + YamlObject.enumNames(Algorithm.class));

@@ -68,7 +68,7 @@ record Candidate(
   Interpretability interpretability() {
     return switch (name) {
       case "decision_tree", "linear", "linear_svm" -> Interpretability.HIGH;
-      case "gbt", "random_forest" -> Interpretability.MEDIUM;
+      case "gbt", "random_forest", "xgboost", "lightgbm" -> Interpretability.MEDIUM;
       default -> Interpretability.LOW; // k-NN and networks
     };
   }
@@ -78,6 +78,7 @@ record Candidate(
       case "decision_tree" -> "one tree: its split rules can be read, plus feature importances";
       case "linear", "linear_svm" -> "one coefficient per feature";
       case "gbt", "random_forest" -> "feature importances of a tree ensemble";
+      case "xgboost", "lightgbm" -> "feature importances (total split gain) of a boosted tree ensemble";
       case "knn" -> "instance-based: a prediction is explained only by its nearest training rows";
       default -> "none built in: a network's weights are not per feature (attribution methods not computed)";
     };

@@ -3,7 +3,7 @@ package dev.duet.evaluate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
-import dev.duet.config.TrainMlConfig.AlgorithmSpec;
+import dev.duet.config.TrainMlConfig;
 import dev.duet.evaluate.Candidate.Family;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.trainml.Algorithm;
@@ -49,7 +49,8 @@ final class LearningCurve {
         Path predictions;
         if (c.family() == Family.CLASSIC) {
           Algorithm a = Algorithm.valueOf(c.name().toUpperCase(Locale.ROOT));
-          PipelineConfig one = config.withTrainMl(config.trainMl().orElseThrow().only(new AlgorithmSpec(a,
+          TrainMlConfig ml = config.trainMl().orElseThrow();
+          PipelineConfig one = config.withTrainMl(ml.only(ml.algorithm(a).orElseThrow().withGrid(
               fixed(c.bestParams())), rows));
           new TrainMlJob(spark, one, cleanPath, dir).run();
           predictions = new Path(dir, TrainMlJob.PREDICTIONS + "/" + c.name());

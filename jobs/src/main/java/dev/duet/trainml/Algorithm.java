@@ -1,7 +1,11 @@
 package dev.duet.trainml;
 
 import dev.duet.config.PipelineConfig.Task;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassifier;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMRegressor;
 import java.util.Locale;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressor;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LinearSVC;
@@ -15,6 +19,10 @@ import org.apache.spark.ml.regression.RandomForestRegressor;
 
 /** The classic algorithms {@code train_ml.algorithms} can name, for either task. */
 public enum Algorithm {
+  /** XGBoost's Spark estimator (histogram trees, one worker per task slot in a barrier stage). */
+  XGBOOST,
+  /** LightGBM through SynapseML (one native dataset per executor, its own network between them). */
+  LIGHTGBM,
   GBT, RANDOM_FOREST, DECISION_TREE,
   /** Logistic regression for classification, linear regression for regression. */
   LINEAR,
@@ -29,7 +37,12 @@ public enum Algorithm {
 
   /** Trees read indexed categoricals; the rest need one-hot encoding and scaled numbers. */
   public boolean isTree() {
-    return this == GBT || this == RANDOM_FOREST || this == DECISION_TREE;
+    return isBooster() || this == GBT || this == RANDOM_FOREST || this == DECISION_TREE;
+  }
+
+  /** The gradient-boosting engines outside MLlib: their own missing-value and categorical handling. */
+  public boolean isBooster() {
+    return this == XGBOOST || this == LIGHTGBM;
   }
 
   public boolean supports(Task task) {
@@ -43,6 +56,8 @@ public enum Algorithm {
   public Params estimator(Task task) {
     boolean c = task == Task.CLASSIFICATION;
     return switch (this) {
+      case XGBOOST -> c ? new XGBoostClassifier() : new XGBoostRegressor();
+      case LIGHTGBM -> c ? new LightGBMClassifier() : new LightGBMRegressor();
       case GBT -> c ? new GBTClassifier() : new GBTRegressor();
       case RANDOM_FOREST -> c ? new RandomForestClassifier() : new RandomForestRegressor();
       case DECISION_TREE -> c ? new DecisionTreeClassifier() : new DecisionTreeRegressor();

@@ -30,7 +30,8 @@ final class Estimators {
       int parallelism) {
     Params p = algorithm.estimator(task);
     if (p instanceof Predictor predictor) {
-      predictor.setFeaturesCol(FeaturePipeline.FEATURES).setLabelCol(FeaturePipeline.LABEL);
+      predictor.setFeaturesCol(algorithm == Algorithm.XGBOOST ? FeaturePipeline.FEATURE_ARRAY : FeaturePipeline.FEATURES)
+          .setLabelCol(FeaturePipeline.LABEL);
     }
     if (p instanceof DecisionTreeParams tree) {
       ParamMap defaults = new ParamMap().put((Param) tree.maxBins(), Math.max(32, widestCategorical))

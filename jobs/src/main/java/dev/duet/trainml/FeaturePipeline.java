@@ -23,28 +23,47 @@ import org.apache.spark.ml.feature.VectorAssembler;
  * date/time parts (SQL), median imputation of numbers, string indexing of categoricals (unseen
  * and null categories share an index of their own), then either the indices as they are (trees
  * split on categories directly) or one-hot vectors plus standardised numbers (linear models
- * and k-NN, whose scores and distances depend on scale).
+ * and k-NN, whose scores and distances depend on scale). The boosting engines get the indices
+ * and the numbers unimputed: a missing number reaches them as NaN, which they route themselves.
  */
 final class FeaturePipeline {
   static final String FEATURES = "features";
+  /**
+   * The same features as a dense float array, NaN where missing (encoding INDEXED_MISSING_KEPT):
+   * what XGBoost reads, since it predicts wrongly or crashes natively on the sparse vectors a
+   * VectorAssembler emits for mostly-zero rows when missing values are NaN.
+   */
+  static final String FEATURE_ARRAY = "features_array";
   /** The label as a double, the column every estimator is fitted on. */
   static final String LABEL = dev.duet.training.Labels.LABEL;
   private static final String SCALED = "_duet_numeric_scaled";
   private static final String NUMERIC = "_duet_numeric";
   /** The slot of categories not seen in training (and of nulls). */
   static final String UNSEEN = "<unseen>";
+  /** The detail of a categorical's slot in the indexed encodings. */
+  static final String INDEX = "index";
 
   private FeaturePipeline() {}
 
   enum Encoding {
-    INDEXED, ONE_HOT_SCALED;
+    INDEXED, ONE_HOT_SCALED,
+    /** Indexed categoricals and numbers as they are, missing ones NaN (XGBoost, LightGBM). */
+    INDEXED_MISSING_KEPT;
 
     static Encoding of(Algorithm a) {
-      return a.isTree() ? INDEXED : ONE_HOT_SCALED;
+      return a.isBooster() ? INDEXED_MISSING_KEPT : a.isTree() ? INDEXED : ONE_HOT_SCALED;
     }
 
     String dirName() {
-      return this == INDEXED ? "indexed" : "one-hot-scaled";
+      return switch (this) {
+        case INDEXED -> "indexed";
+        case ONE_HOT_SCALED -> "one-hot-scaled";
+        case INDEXED_MISSING_KEPT -> "indexed-missing-kept";
+      };
+    }
+
+    boolean indexed() {
+      return this != ONE_HOT_SCALED;
     }
   }
 
@@ -52,6 +71,11 @@ final class FeaturePipeline {
   record Slot(String column, String detail) {
     String name() {
       return detail == null ? column : column + "[" + detail + "]";
+    }
+
+    /** A categorical's index in the indexed encodings (one slot per column, its category number). */
+    boolean isCategoryIndex() {
+      return INDEX.equals(detail);
     }
   }
 
@@ -66,8 +90,9 @@ final class FeaturePipeline {
       }));
       stages.add(new SQLTransformer().setStatement("SELECT *, " + String.join(", ", parts) + " FROM __THIS__"));
     }
-    List<String> imputed = numbers.stream().map(c -> c + "__imputed").toList();
-    if (!numbers.isEmpty()) {
+    boolean impute = encoding != Encoding.INDEXED_MISSING_KEPT;
+    List<String> imputed = impute ? numbers.stream().map(c -> c + "__imputed").toList() : numbers;
+    if (impute && !numbers.isEmpty()) {
       stages.add(new Imputer().setStrategy("median")
           .setInputCols(numbers.toArray(String[]::new)).setOutputCols(imputed.toArray(String[]::new)));
     }
@@ -77,7 +102,7 @@ final class FeaturePipeline {
           .setInputCols(spec.categorical().toArray(String[]::new)).setOutputCols(indexed.toArray(String[]::new)));
     }
     List<String> assembled = new ArrayList<>();
-    if (encoding == Encoding.INDEXED) {
+    if (encoding.indexed()) {
       assembled.addAll(indexed);
       assembled.addAll(imputed);
     } else {
@@ -94,7 +119,14 @@ final class FeaturePipeline {
         assembled.add(SCALED);
       }
     }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURES));
+    // "keep": a null reaching the assembler (only unimputed numbers can be null) becomes NaN.
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURES)
+        .setHandleInvalid(impute ? "error" : "keep"));
+    if (!impute) {
+      String values = assembled.stream().map(c -> "coalesce(CAST(`" + c.replace("`", "``") + "` AS FLOAT), CAST('NaN' AS FLOAT))")
+          .collect(java.util.stream.Collectors.joining(", "));
+      stages.add(new SQLTransformer().setStatement("SELECT *, array(" + values + ") AS " + FEATURE_ARRAY + " FROM __THIS__"));
+    }
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
@@ -105,8 +137,8 @@ final class FeaturePipeline {
     int[] sizes = stage(fitted, OneHotEncoderModel.class).map(OneHotEncoderModel::categorySizes).orElse(new int[0]);
     for (int i = 0; i < spec.categorical().size(); i++) {
       String column = spec.categorical().get(i);
-      if (encoding == Encoding.INDEXED) {
-        slots.add(new Slot(column, "index"));
+      if (encoding.indexed()) {
+        slots.add(new Slot(column, INDEX));
       } else {
         // The indexer's extra index for unseen and null values is a category of the encoder too.
         for (int j = 0; j < sizes[i]; j++) {

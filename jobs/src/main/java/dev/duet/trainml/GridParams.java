@@ -72,7 +72,7 @@ public final class GridParams {
       List<Object> parsed = new ArrayList<>();
       for (String v : values) {
         try {
-          parsed.add(estimator == null ? knnValue(name, v) : value(estimator, name, v));
+          parsed.add(estimator == null ? knnValue(name, v) : value(estimator, engine(algorithm), name, v));
         } catch (IllegalArgumentException e) {
           problems.add("Cannot set " + where + "." + name + " to '" + v + "': " + e.getMessage());
         }
@@ -106,10 +106,18 @@ public final class GridParams {
     return k;
   }
 
-  /** The value as the parameter's type, validated by MLlib (its message, if it refuses). */
-  private static Object value(Params estimator, String name, String text) {
+  private static String engine(Algorithm a) {
+    return switch (a) {
+      case XGBOOST -> "XGBoost";
+      case LIGHTGBM -> "LightGBM";
+      default -> "MLlib";
+    };
+  }
+
+  /** The value as the parameter's type, validated by the engine's own Params (its doc, if it refuses). */
+  private static Object value(Params estimator, String engine, String name, String text) {
     if (!estimator.hasParam(name)) {
-      throw new IllegalArgumentException("not a parameter of MLlib's " + estimator.getClass().getSimpleName());
+      throw new IllegalArgumentException("not a parameter of " + engine + "'s " + estimator.getClass().getSimpleName());
     }
     Param<?> param = estimator.getParam(name);
     if (name.endsWith("Col") || name.endsWith("Cols")) {
@@ -136,9 +144,34 @@ public final class GridParams {
       throw new IllegalArgumentException("a " + param.getClass().getSimpleName() + " cannot be tuned from config");
     }
     if (!isValid(param, value)) {
-      throw new IllegalArgumentException("MLlib refuses it (" + param.doc() + ")");
+      throw new IllegalArgumentException(engine + " refuses it (" + param.doc() + ")");
+    }
+    String constraint = engine.equals("LightGBM") ? lightGbmConstraint(name, value) : null;
+    if (constraint != null) {
+      throw new IllegalArgumentException("LightGBM requires " + constraint);
     }
     return value;
+  }
+
+  /**
+   * SynapseML's LightGBM Params carry no validators, so LightGBM's own documented constraints
+   * (its Parameters page) for the settings people tune; null when the value meets them.
+   */
+  private static String lightGbmConstraint(String name, Object value) {
+    if (!(value instanceof Number n)) {
+      return null;
+    }
+    double v = n.doubleValue();
+    return switch (name) {
+      case "numIterations", "earlyStoppingRound", "minDataInLeaf", "baggingFreq" -> v >= 0 ? null : name + " >= 0";
+      case "learningRate" -> v > 0 ? null : "learningRate > 0";
+      case "numLeaves" -> v > 1 && v <= 131072 ? null : "1 < numLeaves <= 131072";
+      case "maxBin" -> v > 1 ? null : "maxBin > 1";
+      case "featureFraction", "baggingFraction", "featureFractionByNode" -> v > 0 && v <= 1 ? null
+          : "0 < " + name + " <= 1";
+      case "lambdaL1", "lambdaL2", "minGainToSplit", "minSumHessianInLeaf" -> v >= 0 ? null : name + " >= 0";
+      default -> null;
+    };
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -10,6 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.microsoft.azure.synapse.ml.lightgbm.LightGBMModelMethods;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import ml.dmlc.xgboost4j.scala.Booster;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostModel;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.classification.ClassificationModel;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
@@ -24,6 +30,7 @@ import org.apache.spark.ml.regression.DecisionTreeRegressionModel;
 import org.apache.spark.ml.regression.GBTRegressionModel;
 import org.apache.spark.ml.regression.LinearRegressionModel;
 import org.apache.spark.ml.regression.RandomForestRegressionModel;
+import scala.collection.JavaConverters;
 
 /**
  * What a model looks at, named by input column: tree importances, or linear coefficients (on
@@ -32,6 +39,7 @@ import org.apache.spark.ml.regression.RandomForestRegressionModel;
  */
 final class Importances {
   static final int TOP_FEATURES = 30;
+  private static final Pattern XGBOOST_FEATURE = Pattern.compile("f(\\d+)");
 
   private Importances() {}
 
@@ -52,6 +60,12 @@ final class Importances {
         : null;
     if (tree != null) {
       return Optional.of(new Weights("importance", tree.toArray()));
+    }
+    if (m instanceof XGBoostModel<?> xgb) {
+      return Optional.of(new Weights("total_gain", xgboostGain(xgb)));
+    }
+    if (m instanceof LightGBMModelMethods lgbm) {
+      return Optional.of(new Weights("total_gain", lgbm.getFeatureImportances("gain")));
     }
     if (m instanceof LinearRegressionModel l) {
       return Optional.of(new Weights("coefficient", l.coefficients().toArray()));
@@ -84,6 +98,29 @@ final class Importances {
       return Optional.of(new Weights(kind, sum));
     }
     return Optional.empty();
+  }
+
+  /**
+   * XGBoost names features f0, f1, …; a feature it never split on is absent (gain 0). Its JVM
+   * score parser keys a categorical split by the feature and the category set ({@code f0:{2,3}}),
+   * so the gains of one feature's keys are added up.
+   */
+  private static double[] xgboostGain(XGBoostModel<?> model) {
+    Booster booster = model.nativeBooster();
+    try {
+      double[] gain = new double[(int) booster.getNumFeature()];
+      Map<String, Object> scores = JavaConverters.mapAsJavaMap(booster.getScore("", "total_gain"));
+      scores.forEach((feature, value) -> {
+        Matcher m = XGBOOST_FEATURE.matcher(feature);
+        if (!m.lookingAt()) {
+          throw new IllegalStateException("Unexpected XGBoost feature name " + feature);
+        }
+        gain[Integer.parseInt(m.group(1))] += ((Number) value).doubleValue();
+      });
+      return gain;
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("Cannot read XGBoost's feature gains: " + e.getMessage(), e);
+    }
   }
 
   private static double[] sumAbsRows(Matrix c) {

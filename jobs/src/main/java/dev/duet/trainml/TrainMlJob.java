@@ -12,6 +12,7 @@ import dev.duet.config.TrainMlConfig;
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.ingest.InputException;
+import dev.duet.spark.ExecutorSlots;
 import dev.duet.spark.TaskCost;
 import dev.duet.training.CleanTable;
 import dev.duet.spark.TaskCost.Measured;
@@ -31,6 +32,7 @@ import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
@@ -39,6 +41,7 @@ import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.ml.tuning.TrainValidationSplit;
@@ -122,6 +125,13 @@ public final class TrainMlJob {
     Dataset<Row> train = table.train();
     Dataset<Row> test = table.test();
     int numClasses = table.classes();
+    // Read once the first jobs ran: on a cluster, executors register after the context starts.
+    ExecutorSlots slots = ExecutorSlots.of(spark.sparkContext());
+    for (AlgorithmSpec spec : ml.algorithms()) {
+      if (spec.algorithm().isBooster()) {
+        Boosters.checkSlots(spec, GridParams.candidates(spec.algorithm(), config.task(), spec.grid()), slots);
+      }
+    }
     long trainRows = train.count();
     if (ml.maxTrainRows().isPresent() && trainRows > ml.maxTrainRows().get()) {
       train = CleanTable.slice(train, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed(), true);
@@ -133,15 +143,15 @@ public final class TrainMlJob {
     // Built up front too: it refuses a metric the label cannot have before any fitting.
     boolean largerIsBetter = evaluator(metric, numClasses, Algorithm.LINEAR).isLargerBetter();
 
-    List<Outcome> outcomes = new ArrayList<>();
     List<AlgorithmSpec> algorithms = ml.algorithms();
+    List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < algorithms.size(); i++) {
       Encoding encoding = Encoding.of(algorithms.get(i).algorithm());
       if (!features.containsKey(encoding)) {
         features.put(encoding, featurize(cost, encoding, train, test));
       }
       String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), algorithms.get(i).algorithm().configName());
-      outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost));
+      outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost, slots));
     }
     Featurized any = features.values().iterator().next();
     return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
@@ -150,7 +160,8 @@ public final class TrainMlJob {
   }
 
   /** Tunes and fits one algorithm, predicts the test split, saves the model. */
-  private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, TaskCost cost) {
+  private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, TaskCost cost,
+      ExecutorSlots slots) {
     Algorithm a = spec.algorithm();
     Evaluator evaluator = evaluator(metric, numClasses, a);
     List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
@@ -159,7 +170,7 @@ public final class TrainMlJob {
         f.slots().size());
     Measured<Tuned> fit = cost.measure("train-ml:" + a.configName(), "train-ml: tune and fit " + a.configName(),
         () -> a == Algorithm.KNN ? tuneKnn(f, candidates, numClasses, evaluator)
-            : tune(a, f, candidates, numClasses, evaluator));
+            : tune(spec, f, candidates, numClasses, evaluator, slots));
     Tuned tuned = fit.result();
     Measured<Long> predicted = cost.measure("train-ml:" + a.configName() + ":predict",
         "train-ml: predict the test split with " + a.configName(),
@@ -202,7 +213,12 @@ public final class TrainMlJob {
     Measured<Featurized> m = cost.measure("train-ml:features:" + encoding.dirName(),
         "train-ml: fit the " + encoding.dirName() + " feature pipeline", () -> {
           PipelineModel fitted = FeaturePipeline.pipeline(ml.features(), encoding).fit(train);
-          Column[] kept = {col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL), col(FeaturePipeline.FEATURES)};
+          List<Column> keep = new ArrayList<>(List.of(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL),
+              col(FeaturePipeline.FEATURES)));
+          if (encoding == Encoding.INDEXED_MISSING_KEPT) {
+            keep.add(col(FeaturePipeline.FEATURE_ARRAY));
+          }
+          Column[] kept = keep.toArray(Column[]::new);
           Dataset<Row> trainF = fitted.transform(train).select(kept).persist(StorageLevel.MEMORY_AND_DISK());
           Dataset<Row> testF = fitted.transform(test).select(kept).persist(StorageLevel.MEMORY_AND_DISK());
           long n = trainF.count();
@@ -217,25 +233,39 @@ public final class TrainMlJob {
     return m.result();
   }
 
-  private Tuned tune(Algorithm a, Featurized f, List<Candidate> candidates, int numClasses, Evaluator evaluator) {
-    Estimators.Built built = Estimators.create(a, config.task(), numClasses, f.widestCategorical(),
-        ml.tuning().seed(), ml.tuning().parallelism());
-    ParamMap[] maps = candidates.stream().map(c -> c.toParamMap(built.tuned())).toArray(ParamMap[]::new);
+  private Tuned tune(AlgorithmSpec spec, Featurized f, List<Candidate> candidates, int numClasses, Evaluator evaluator,
+      ExecutorSlots slots) {
+    Algorithm a = spec.algorithm();
+    long seed = ml.tuning().seed();
+    Estimators.Built built = Estimators.create(a, config.task(), numClasses, f.widestCategorical(), seed,
+        ml.tuning().parallelism());
+    Dataset<Row> rows = f.train();
+    // A booster takes every task slot (XGBoost's barrier stage, LightGBM's network): one candidate at a time.
+    int parallelism = a.isBooster() ? 1 : ml.tuning().parallelism();
+    if (a.isBooster()) {
+      boolean stops = Boosters.stopsEarly(a, candidates);
+      Params p = Boosters.withDefaults(built.tuned(), a, numClasses, slots, f.slots(), spec.nativeCategorical(), stops, seed);
+      // seed + 1: the max_train_rows sample is a slice of the same hash under the seed itself (as in train-dl).
+      rows = Boosters.fitRows(p, stops, rows, 1 - ml.tuning().trainRatio(), seed + 1, spec.nativeCategorical());
+      built = new Estimators.Built((Estimator<?>) p, p);
+    }
+    Params tunedParams = built.tuned();
+    ParamMap[] maps = candidates.stream().map(c -> c.toParamMap(tunedParams)).toArray(ParamMap[]::new);
     if (maps.length == 1) {
-      return new Tuned(built.estimator().fit(f.train(), maps[0]), candidates, null, 0);
+      return new Tuned(built.estimator().fit(rows, maps[0]), candidates, null, 0);
     }
     Object best;
     double[] scores;
     if (ml.tuning().method() == TuningMethod.CROSS_VALIDATION) {
       CrossValidatorModel cv = new CrossValidator().setEstimator(built.estimator()).setEstimatorParamMaps(maps)
-          .setEvaluator(evaluator).setNumFolds(ml.tuning().folds()).setParallelism(ml.tuning().parallelism())
-          .setSeed(ml.tuning().seed()).fit(f.train());
+          .setEvaluator(evaluator).setNumFolds(ml.tuning().folds()).setParallelism(parallelism)
+          .setSeed(seed).fit(rows);
       best = cv.bestModel();
       scores = cv.avgMetrics();
     } else {
       TrainValidationSplitModel tvs = new TrainValidationSplit().setEstimator(built.estimator())
           .setEstimatorParamMaps(maps).setEvaluator(evaluator).setTrainRatio(ml.tuning().trainRatio())
-          .setParallelism(ml.tuning().parallelism()).setSeed(ml.tuning().seed()).fit(f.train());
+          .setParallelism(parallelism).setSeed(seed).fit(rows);
       best = tvs.bestModel();
       scores = tvs.validationMetrics();
     }

@@ -125,6 +125,116 @@ class TrainMlCommandTest {
   }
 
   @Test
+  void xgboostAndLightgbmBeatMllibGbtOnFlightsAtTheSameRoundsAndDepth() throws IOException {
+    Cli r = run("train-ml", shipped("flights.yaml", """
+        train_ml:
+          features:
+            categorical: [origin, destination]
+            numeric: [distance]
+            datetime: {date: [hour, weekday, month]}
+          max_train_rows: 200000
+          algorithms:
+            gbt: {maxIter: [10], maxDepth: [5]}
+            xgboost: {numRound: [10], max_depth: [5], eta: [0.3]}
+            lightgbm: {numIterations: [10], maxDepth: [5], numLeaves: [31], learningRate: [0.3]}
+        """), "--force");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("flights/r/train-ml");
+    long testRows = clean("flights").where("split = 'test'").count();
+    double gbt = auc(predictions(out, "gbt"));
+    for (String booster : List.of("xgboost", "lightgbm")) {
+      Dataset<Row> p = predictions(out, booster);
+      assertThat(p.count()).as("%s predicts every test row", booster).isEqualTo(testRows);
+      assertThat(p.select("row_id").distinct().count()).as("%s: each row once", booster).isEqualTo(testRows);
+      assertThat(p.where("size(probability) != 2").count()).as("%s gives both class probabilities", booster).isZero();
+      double auc = auc(p);
+      System.out.printf("flights %s (10 rounds, depth 5, 200k train rows) test AUC %.4f vs MLlib GBT %.4f%n", booster,
+          auc, gbt);
+      assertThat(auc).as("%s test AUC against MLlib GBT's %.4f - 0.005", booster, gbt).isGreaterThan(gbt - 0.005);
+
+      List<String> columns = new ArrayList<>();
+      json(out.resolve("importances.json")).at("/" + booster + "/by_column")
+          .forEach(c -> columns.add(c.at("/column").asText()));
+      assertThat(columns).as("%s gains name the input columns", booster)
+          .containsExactlyInAnyOrder("origin", "destination", "distance", "date");
+      assertThat(json(out.resolve("importances.json")).at("/" + booster + "/kind").asText()).isEqualTo("total_gain");
+
+      // The booster is the last stage of a PipelineModel that stock Spark loads (with the engine's jar).
+      PipelineModel model = PipelineModel.load(out.resolve("models/" + booster).toString());
+      Dataset<Row> scored = model.transform(clean("flights").where("split = 'test'").limit(1000));
+      assertThat(scored.where("prediction IS NULL").count()).isZero();
+      assertThat(scored.count()).isEqualTo(1000);
+    }
+    JsonNode summary = json(out.resolve("train-ml.json"));
+    assertThat(summary.at("/algorithms/1/model").asText()).isEqualTo("XGBoostClassificationModel");
+    assertThat(summary.at("/algorithms/2/model").asText()).isEqualTo("LightGBMClassificationModel");
+    assertThat(summary.at("/algorithms/1/cost/train/executor_cpu_seconds").asDouble()).isPositive();
+  }
+
+  @Test
+  void boostersStopEarlyOnTheRowIdValidationSliceAndSplitAirportsWithOrWithoutCategories() throws Exception {
+    Cli r = run("train-ml", shipped("flights.yaml", """
+        train_ml:
+          features:
+            categorical: [origin, destination]
+            numeric: [distance]
+            datetime: {date: [hour]}
+          max_train_rows: 100000
+          algorithms:
+            xgboost: {numRound: [400], max_depth: [4], eta: [0.5], numEarlyStoppingRounds: [3], categorical: ordinal}
+            lightgbm: {numIterations: [400], numLeaves: [15], learningRate: [0.5], earlyStoppingRound: [3]}
+        """), "--force");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("flights/r/train-ml");
+    PipelineModel xgb = PipelineModel.load(out.resolve("models/xgboost").toString());
+    var booster = ((ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel) xgb.stages()[xgb.stages().length - 1]);
+    long xgbRounds = booster.nativeBooster().getNumBoostedRound();
+    PipelineModel lgbm = PipelineModel.load(out.resolve("models/lightgbm").toString());
+    var lgbmModel = (com.microsoft.azure.synapse.ml.lightgbm.LightGBMClassificationModel) lgbm.stages()[lgbm.stages().length - 1];
+    System.out.printf("early stopping: xgboost %d of 400 rounds (AUC %.4f, airports ordinal), lightgbm best iteration %d"
+        + " of %d (AUC %.4f, airports as categories)%n", xgbRounds, auc(predictions(out, "xgboost")),
+        lgbmModel.getBoosterBestIteration(), lgbmModel.getBoosterNumTotalIterations(), auc(predictions(out, "lightgbm")));
+    assertThat(xgbRounds).as("XGBoost stopped before its 400 rounds").isLessThan(400);
+    assertThat(lgbmModel.getBoosterNumTotalIterations()).as("LightGBM stopped before its 400 rounds").isLessThan(400);
+  }
+
+  @Test
+  void boostersReadMoreThanNinetyThreePercentOfDigits() throws IOException {
+    Cli r = run("train-ml", shipped("mnist.yaml", """
+        train_ml:
+          features: {numeric: ["pixel{0..783}"]}
+          algorithms:
+            xgboost: {numRound: [30], max_depth: [6], eta: [0.3]}
+            lightgbm: {numIterations: [30], numLeaves: [31], learningRate: [0.2]}
+        """), "--force");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("mnist/r/train-ml");
+    long testRows = clean("mnist").where("split = 'test'").count();
+    for (String booster : List.of("xgboost", "lightgbm")) {
+      Dataset<Row> p = predictions(out, booster);
+      assertThat(p.count()).as("%s predicts every test row", booster).isEqualTo(testRows);
+      assertThat(p.where("size(probability) != 10").count()).as("%s: ten classes natively, no one-vs-rest", booster)
+          .isZero();
+      System.out.printf("mnist %s test accuracy: %.4f%n", booster, accuracy(p));
+      assertThat(accuracy(p)).as("%s accuracy", booster).isGreaterThanOrEqualTo(0.93);
+    }
+  }
+
+  @Test
+  void moreXgboostWorkersThanTaskSlotsIsAnInputErrorNotAHang() throws IOException {
+    Cli r = run("train-ml", shipped("flights.yaml", """
+        train_ml:
+          features: {numeric: [distance]}
+          algorithms:
+            xgboost: {numRound: [5], numWorkers: [3]}
+        """), "--force");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.errLines()).containsExactly("duet train-ml: Cannot set train_ml.algorithms.xgboost.numWorkers to 3:"
+        + " the application has 2 task slot(s), and XGBoost's barrier stage needs one per worker (it would wait for"
+        + " the rest)");
+  }
+
+  @Test
   void regressionOnDelayMinutesBeatsPredictingTheMean() throws IOException {
     String config = shipped("flights.yaml", """
         train_ml:
@@ -136,6 +246,8 @@ class TrainMlCommandTest {
           algorithms:
             gbt: {maxIter: [10], maxDepth: [5]}
             linear: {regParam: [0.0, 0.1]}
+            xgboost: {numRound: [10], max_depth: [5]}
+            lightgbm: {numIterations: [10], maxDepth: [5], learningRate: [0.3]}
         """).replace("task: classification", "task: regression").replace("label: delayed", "label: delay");
     Cli r = run("train-ml", config, "--force");
     assertThat(r.exitCode()).as(r.err()).isZero();
@@ -147,6 +259,11 @@ class TrainMlCommandTest {
     double baseline = rmse(gbt, org.apache.spark.sql.functions.lit(trainMean));
     System.out.printf("flights delay GBT test RMSE %.3f vs %.3f predicting the mean%n", rmse, baseline);
     assertThat(rmse).as("GBT RMSE below the mean's").isLessThan(baseline);
+    for (String booster : List.of("xgboost", "lightgbm")) {
+      double boosted = rmse(predictions(out, booster), col("prediction"));
+      System.out.printf("flights delay %s test RMSE %.3f vs %.3f predicting the mean%n", booster, boosted, baseline);
+      assertThat(boosted).as("%s RMSE below the mean's", booster).isLessThan(baseline);
+    }
     assertThat(json(out.resolve("tuning.json")).at("/metric").asText()).isEqualTo("rmse");
   }
 

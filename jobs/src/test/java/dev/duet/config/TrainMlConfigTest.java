@@ -80,7 +80,7 @@ class TrainMlConfigTest {
             "Cannot set train_ml.algorithms.gbt.maxIter to '-1': MLlib refuses it (maximum number of iterations (>= 0))",
             "Cannot train linear_svm for regression: it is a classifier",
             "Cannot set train_ml.algorithms.random_forest.numTrees to 'ten': not a whole number",
-            "Unknown algorithm train_ml.algorithms.neural_net: must be one of gbt, random_forest, decision_tree, linear, linear_svm, knn",
+            "Unknown algorithm train_ml.algorithms.neural_net: must be one of xgboost, lightgbm, gbt, random_forest, decision_tree, linear, linear_svm, knn",
             "Cannot set train_ml.algorithms.knn.k to '0': must be at least 1",
             "Unknown key train_ml.algorithms.knn.neighbours",
             "Column code is listed twice in train_ml.features",
@@ -97,6 +97,45 @@ class TrainMlConfigTest {
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
             "train_ml.features names no columns: list categorical, numeric and/or datetime columns",
-            "train_ml.algorithms names no algorithms: add one or more of gbt, random_forest, decision_tree, linear, linear_svm, knn"));
+            "train_ml.algorithms names no algorithms: add one or more of xgboost, lightgbm, gbt, random_forest, decision_tree, linear, linear_svm, knn"));
+  }
+
+  @Test
+  void checksBoosterGridsAgainstXgboostAndLightgbmParamsAtLoad() {
+    assertThatThrownBy(() -> parse("classification", """
+        train_ml:
+          features: {categorical: [code], numeric: ["p{0..2}"]}
+          algorithms:
+            xgboost: {numRound: [40], max_depht: [6], eta: [1.5], tree_method: [hist], categorical: one_hot}
+            lightgbm: {numIterations: [40], numLeafs: [31], learningRate: [0], featureFraction: [1.5],
+                       labelCol: [y]}
+        """)).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "Cannot set train_ml.algorithms.xgboost.max_depht to '6': not a parameter of XGBoost's XGBoostClassifier",
+            "Cannot set train_ml.algorithms.xgboost.eta to '1.5': XGBoost refuses it (Step size shrinkage used in"
+                + " update to prevents overfitting. After each boosting step, we can directly get the weights of new"
+                + " features, and eta shrinks the feature weights to make the boosting process more conservative.)",
+            "Cannot set train_ml.algorithms.xgboost.categorical to 'one_hot': must be one of native, ordinal",
+            "Cannot set train_ml.algorithms.lightgbm.numLeafs to '31': not a parameter of LightGBM's LightGBMClassifier",
+            "Cannot set train_ml.algorithms.lightgbm.learningRate to '0': LightGBM requires learningRate > 0",
+            "Cannot set train_ml.algorithms.lightgbm.featureFraction to '1.5': LightGBM requires 0 < featureFraction <= 1",
+            "Cannot set train_ml.algorithms.lightgbm.labelCol to 'y': Duet names the columns itself"));
+  }
+
+  @Test
+  void readsBoosterGridsAndHowTheySplitCategoricals() {
+    TrainMlConfig ml = parse("regression", """
+        train_ml:
+          features: {categorical: [code], numeric: ["p{0..2}"]}
+          algorithms:
+            xgboost: {numRound: [100, 300], max_depth: [8], numEarlyStoppingRounds: [20], categorical: ordinal}
+            lightgbm: {numIterations: [100], numLeaves: [63]}
+        """).trainMl().orElseThrow();
+    var xgb = ml.algorithm(Algorithm.XGBOOST).orElseThrow();
+    assertThat(xgb.nativeCategorical()).isFalse();
+    assertThat(xgb.grid()).doesNotContainKey("categorical").containsEntry("numRound", List.of("100", "300"));
+    assertThat(ml.algorithm(Algorithm.LIGHTGBM).orElseThrow().nativeCategorical()).isTrue();
+    assertThat(dev.duet.trainml.GridParams.candidates(Algorithm.XGBOOST, PipelineConfig.Task.REGRESSION, xgb.grid()))
+        .hasSize(2).allSatisfy(c -> assertThat(c.values()).containsEntry("numEarlyStoppingRounds", 20));
   }
 }
