@@ -56,14 +56,9 @@ public record CleanTable(long rows, int classes, Dataset<Row> train, Dataset<Row
    * executors pick the same rows.
    */
   public static Dataset<Row> slice(Dataset<Row> rows, double fraction, long seed, boolean inside) {
-    Column in = inSlice(fraction, seed);
-    return rows.where(inside ? in : not(in));
-  }
-
-  /** True for the rows of {@link #slice}'s slice: a column, for engines that take a validation indicator. */
-  public static Column inSlice(double fraction, long seed) {
-    return pmod(xxhash64(col(ConfigLoader.ROW_ID_COLUMN), lit(seed)), lit(SLICE_BUCKETS))
+    Column in = pmod(xxhash64(col(ConfigLoader.ROW_ID_COLUMN), lit(seed)), lit(SLICE_BUCKETS))
         .lt(Math.round(fraction * SLICE_BUCKETS));
+    return rows.where(inside ? in : not(in));
   }
 
   private static final long SLICE_BUCKETS = 1_000_000L;

@@ -1,16 +1,18 @@
 package dev.duet.trainml;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.ingest.InputException;
 import dev.duet.spark.ExecutorSlots;
-import dev.duet.training.CleanTable;
 import dev.duet.trainml.FeaturePipeline.Slot;
 import dev.duet.trainml.GridParams.Candidate;
 import java.util.List;
 import java.util.stream.IntStream;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.Params;
@@ -116,25 +118,28 @@ final class Boosters {
   }
 
   /**
-   * The rows to fit on. With early stopping, a seeded {@code validationFraction} slice of the row
-   * ids is held out of the fit and the engine stops once its metric there stops improving;
-   * without it, every train row. LightGBM reads the slice as an indicator column, XGBoost as its
-   * evaluation dataset. Without native categoricals the nominal metadata the indexer wrote is
-   * dropped, since LightGBM would read it as categorical slots by itself.
+   * The train rows as the engine should see them: without native categoricals the nominal
+   * metadata the indexer wrote is dropped, since LightGBM reads it as categorical slots by itself.
    */
-  static Dataset<Row> fitRows(Params estimator, boolean stopsEarly, Dataset<Row> train, double validationFraction,
-      long seed, boolean nativeCategorical) {
-    Dataset<Row> rows = nativeCategorical ? train
+  static Dataset<Row> categoricalMetadata(Dataset<Row> train, boolean nativeCategorical) {
+    return nativeCategorical ? train
         : train.withColumn(FeaturePipeline.FEATURES, col(FeaturePipeline.FEATURES).as(FeaturePipeline.FEATURES,
             Metadata.empty()));
-    if (!stopsEarly) {
-      return rows;
+  }
+
+  /**
+   * Fits one candidate on {@code fit}, stopping once its metric on {@code validation} stops
+   * improving. XGBoost takes the validation rows as its evaluation dataset, which is not a Param
+   * and so is set on the candidate's copy; LightGBM reads them from an indicator column.
+   */
+  static Model<?> fitStoppingEarly(Params booster, ParamMap candidate, Dataset<Row> fit, Dataset<Row> validation) {
+    Params p = booster.copy(candidate);
+    if (p instanceof XGBoostEstimator<?, ?> xgb) {
+      xgb.setEvalDataset(validation);
+      return (Model<?>) ((Estimator<?>) p).fit(fit);
     }
-    if (estimator instanceof XGBoostEstimator<?, ?> xgb) {
-      xgb.setEvalDataset(CleanTable.slice(rows, validationFraction, seed, true));
-      return CleanTable.slice(rows, validationFraction, seed, false);
-    }
-    return rows.withColumn(VALIDATION, CleanTable.inSlice(validationFraction, seed));
+    return (Model<?>) ((Estimator<?>) p).fit(fit.withColumn(VALIDATION, lit(false))
+        .unionByName(validation.withColumn(VALIDATION, lit(true))));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -245,8 +245,10 @@ public final class TrainMlJob {
     if (a.isBooster()) {
       boolean stops = Boosters.stopsEarly(a, candidates);
       Params p = Boosters.withDefaults(built.tuned(), a, numClasses, slots, f.slots(), spec.nativeCategorical(), stops, seed);
-      // seed + 1: the max_train_rows sample is a slice of the same hash under the seed itself (as in train-dl).
-      rows = Boosters.fitRows(p, stops, rows, 1 - ml.tuning().trainRatio(), seed + 1, spec.nativeCategorical());
+      rows = Boosters.categoricalMetadata(rows, spec.nativeCategorical());
+      if (stops) {
+        return tuneStoppingEarly(p, candidates, rows, evaluator);
+      }
       built = new Estimators.Built((Estimator<?>) p, p);
     }
     Params tunedParams = built.tuned();
@@ -270,6 +272,29 @@ public final class TrainMlJob {
       scores = tvs.validationMetrics();
     }
     return new Tuned(best, candidates, scores, bestIndex(scores, evaluator.isLargerBetter()));
+  }
+
+  /**
+   * Boosters that stop early hold a seeded row-id slice of the train split out of the fit, stop
+   * once their metric there stops improving, and are compared on that same slice; the best is
+   * kept as fitted (a refit on every row would have no slice to stop on). seed + 1: a
+   * max_train_rows sample is a slice of the same hash under the seed itself (as in train-dl).
+   */
+  private Tuned tuneStoppingEarly(Params booster, List<Candidate> candidates, Dataset<Row> train, Evaluator evaluator) {
+    double fraction = 1 - ml.tuning().trainRatio();
+    Dataset<Row> validation = CleanTable.slice(train, fraction, ml.tuning().seed() + 1, true);
+    Dataset<Row> fit = CleanTable.slice(train, fraction, ml.tuning().seed() + 1, false);
+    List<Model<?>> models = new ArrayList<>();
+    double[] scores = candidates.size() > 1 ? new double[candidates.size()] : null;
+    for (int c = 0; c < candidates.size(); c++) {
+      Model<?> m = Boosters.fitStoppingEarly(booster, candidates.get(c).toParamMap(booster), fit, validation);
+      models.add(m);
+      if (scores != null) {
+        scores[c] = evaluator.evaluate(m.transform(validation));
+      }
+    }
+    int best = scores == null ? 0 : bestIndex(scores, evaluator.isLargerBetter());
+    return new Tuned(models.get(best), candidates, scores, best);
   }
 
   /**

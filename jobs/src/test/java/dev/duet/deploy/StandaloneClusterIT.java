@@ -160,6 +160,42 @@ class StandaloneClusterIT {
     assertThat(summary.at("/curve")).hasSize(3);
   }
 
+  @Test
+  @Order(4)
+  void xgboostAndLightgbmTrainAcrossTheClusterExecutors() throws Exception {
+    Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/boosters/ingest"));
+    String yaml = Files.readString(config);
+    Path boosters = Files.writeString(tmp.resolve("mnist-boosters.yaml"), yaml.substring(0, yaml.indexOf("\ntrain_ml:"))
+        + """
+
+            train_ml:
+              features:
+                numeric: ["pixel{0..783}"]
+              algorithms:
+                xgboost: {numRound: [10], max_depth: [4]}
+                lightgbm: {numIterations: [20], numLeaves: [15]}
+            """);
+    Path events = Files.createDirectories(tmp.resolve("events-boosters"));
+    // Fixed executors (XGBoost's barrier stage refuses dynamic allocation): four of one core, two per worker.
+    String out = onTheCluster(events).conf("spark.cores.max", "4").run(tmp.resolve("boosters.log"), RUN_LIMIT,
+        "train-ml", "--config", boosters.toString(), "--run-id", "boosters", "--store", store().toString());
+    assertThat(out).contains("train-ml: done");
+    long testRows = predictionRows(store().resolve("mnist/cluster/train-ml/predictions/random_forest"));
+    for (String booster : List.of("xgboost", "lightgbm")) {
+      Path predictions = store().resolve("mnist/boosters/train-ml/predictions/" + booster);
+      assertThat(predictionRows(predictions)).as(booster + " predicts every test row once").isEqualTo(testRows);
+      var p = dev.duet.testing.SparkTestSession.get().read().parquet(predictions.toString());
+      double accuracy = (double) p.where("label = prediction").count() / testRows;
+      System.out.printf("cluster %s test accuracy %.4f%n", booster, accuracy);
+      assertThat(accuracy).as(booster + " accuracy on the cluster").isGreaterThan(0.85);
+    }
+    EventLog log = EventLog.onlyIn(events);
+    System.out.printf("cluster boosters: XGBoost tasks on executors %s, LightGBM tasks on executors %s%n",
+        log.executorsRunning("XGBoost.scala"), log.executorsRunning("LightGBM"));
+    assertThat(log.executorsRunning("XGBoost.scala")).as("XGBoost's workers spread over the executors").hasSizeGreaterThan(1);
+    assertThat(log.executorsRunning("LightGBM")).as("LightGBM's workers spread over the executors").hasSizeGreaterThan(1);
+  }
+
   private SparkSubmit onTheCluster(Path events) {
     return SparkSubmit.to(cluster.masterUrl)
         .conf("spark.executor.cores", "1").conf("spark.executor.memory", "2g")
