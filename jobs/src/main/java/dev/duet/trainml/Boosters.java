@@ -19,11 +19,12 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 
 /**
  * What XGBoost and LightGBM need beyond a grid: defaults the way their communities run them
  * (histogram trees; one XGBoost worker per task slot with {@code spark.task.cpus} threads; one
- * LightGBM worker per executor with all its cores), native categorical splits on the indexed
+ * LightGBM worker per executor with all its cores, bins sampled from all rows), native categorical splits on the indexed
  * columns, early stopping on a seeded row-id slice of the train split, and the checks that keep
  * a barrier stage from waiting forever for slots it will never get.
  */
@@ -104,6 +105,9 @@ final class Boosters {
         put(defaults, estimator, "objective", "multiclass");
       }
       put(defaults, estimator, "numThreads", slots.coresPerExecutor());
+      // SynapseML's default "subset" builds the histogram bins from the first million rows only; on a
+      // table stored in date order (flights) that misses most months: test AUC 0.721 vs 0.750 at 40 x 6.
+      put(defaults, estimator, "samplingMode", "global");
       put(defaults, estimator, "seed", (int) seed);
       put(defaults, estimator, "verbosity", -1);
       if (nativeCategorical) {
@@ -119,13 +123,16 @@ final class Boosters {
 
   /**
    * The train rows as the engine should see them: without native categoricals the nominal
-   * metadata the indexer wrote is dropped, since LightGBM reads it as categorical slots by itself.
+   * metadata the indexer wrote is replaced, since LightGBM reads it as categorical slots by
+   * itself. (Empty metadata would not do: Spark then keeps the column's own.)
    */
   static Dataset<Row> categoricalMetadata(Dataset<Row> train, boolean nativeCategorical) {
     return nativeCategorical ? train
         : train.withColumn(FeaturePipeline.FEATURES, col(FeaturePipeline.FEATURES).as(FeaturePipeline.FEATURES,
-            Metadata.empty()));
+            ORDINAL));
   }
+
+  private static final Metadata ORDINAL = new MetadataBuilder().putString("duet_categorical", "ordinal").build();
 
   /**
    * Fits one candidate on {@code fit}, stopping once its metric on {@code validation} stops
