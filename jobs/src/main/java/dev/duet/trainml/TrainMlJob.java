@@ -143,8 +143,8 @@ public final class TrainMlJob {
     // Built up front too: it refuses a metric the label cannot have before any fitting.
     boolean largerIsBetter = evaluator(metric, numClasses, Algorithm.LINEAR).isLargerBetter();
 
-    List<AlgorithmSpec> algorithms = ml.algorithms();
     List<Outcome> outcomes = new ArrayList<>();
+    List<AlgorithmSpec> algorithms = ml.algorithms();
     for (int i = 0; i < algorithms.size(); i++) {
       Encoding encoding = Encoding.of(algorithms.get(i).algorithm());
       if (!features.containsKey(encoding)) {
