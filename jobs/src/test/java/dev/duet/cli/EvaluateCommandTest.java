@@ -172,7 +172,10 @@ class EvaluateCommandTest {
         train_ml:
           features: {categorical: [origin, destination], numeric: [distance], datetime: {date: [hour, weekday, month]}}
           max_train_rows: 50000
-          algorithms: {gbt: {maxIter: [5], maxDepth: [4]}, linear: {maxIter: [10]}}
+          algorithms:
+            xgboost: {numRound: [10], max_depth: [4]}
+            lightgbm: {numIterations: [10], maxDepth: [4], learningRate: [0.3]}
+            linear: {maxIter: [10]}
         train_dl:
           features: {numeric: [distance, hour, weekday, month], categorical: [origin, destination]}
           hidden: [32]
@@ -185,8 +188,11 @@ class EvaluateCommandTest {
     JsonNode report = json(store.resolve("flights/small/evaluate/report.json"));
     assertThat(report.at("/metric").asText()).isEqualTo("roc_auc");
     assertThat(report.at("/test_rows").asLong()).isGreaterThan(500_000);
-    assertThat(report.at("/leaderboard")).hasSize(3)
+    assertThat(report.at("/leaderboard")).hasSize(4)
         .allSatisfy(e -> assertThat(e.at("/metrics/roc_auc").asDouble()).as(e.at("/model").asText()).isGreaterThan(0.55));
+    // The boosters are ranked like every classic model, and explain themselves by their gains.
+    assertThat(report.at("/leaderboard")).filteredOn(e -> e.at("/model").asText().matches("xgboost|lightgbm"))
+        .hasSize(2).allSatisfy(e -> assertThat(e.at("/interpretability").asText()).isEqualTo("medium"));
     System.out.printf("flights run (50k train rows): %s%n", report.at("/recommendation/verdict").asText());
   }
 
