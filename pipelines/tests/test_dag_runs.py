@@ -69,7 +69,7 @@ def test_the_retried_run_skips_finished_stages_and_completes_through_spark_submi
     out = r.stdout + r.stderr
     for stage in ["ingest", "train-ml"]:
         assert f"{stage}: run {RUN} already finished this stage, skipping" in out, stage
-    assert "train-dl: 1 epochs" in out
+    assert "train-dl: mlp: 1 epochs" in out
     for stage in ["train-dl", "evaluate"]:
         assert (env["run"] / stage / "_SUCCESS").is_file(), stage
     report = json.loads((env["run"] / "evaluate" / "report.json").read_text())

@@ -43,14 +43,17 @@ final class TrainDlCommand extends TrainingCommand {
     TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), checkpoints).run();
     out.writeJson(TrainDlJob.SUMMARY, r.summary());
     var stdout = spec.commandLine().getOut();
-    stdout.printf("train-dl: %d epochs (best %d%s%s), fitted on %,d rows, predicted %,d test rows; network %,d bytes%n",
-        r.epochsRun(), r.bestEpoch(), r.resumedFrom() > 0 ? ", resumed after epoch " + r.resumedFrom() : "",
-        r.stoppedEarly() ? ", stopped early" : "", r.trainRows(), r.testRows(), r.networkBytes());
-    return manifests.start(started)
-        .input("clean", clean.toString(), r.cleanRows(), ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
-        .output("network", TrainDlJob.NETWORK, null)
-        .output("predictions", TrainDlJob.PREDICTIONS, r.testRows())
-        .output("checkpoints", TrainDlJob.CHECKPOINTS, null)
+    var manifest = manifests.start(started)
+        .input("clean", clean.toString(), r.cleanRows(), ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES));
+    for (TrainDlResult.Network n : r.networks()) {
+      stdout.printf("train-dl: %s: %d epochs (best %d%s%s), fitted on %,d rows, predicted %,d test rows; network %,d"
+              + " bytes%n", n.name(), n.epochsRun(), n.bestEpoch(),
+          n.resumedFrom() > 0 ? ", resumed after epoch " + n.resumedFrom() : "", n.stoppedEarly() ? ", stopped early" : "",
+          n.trainRows(), n.testRows(), n.networkBytes());
+      manifest.output("network:" + n.name(), TrainDlJob.networkPath(n.name()), null)
+          .output("predictions:" + n.name(), TrainDlJob.predictionsPath(n.name()), n.testRows());
+    }
+    return manifest.output("checkpoints", TrainDlJob.CHECKPOINTS, null)
         .output("summary", TrainDlJob.SUMMARY, null)
         .build(Instant.now());
   }

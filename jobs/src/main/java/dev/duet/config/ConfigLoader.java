@@ -79,7 +79,7 @@ public final class ConfigLoader {
     PipelineConfig config = read(YamlObject.root(tree, problems));
     crossCheck(config, problems);
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException(problems.stream().distinct().toList());
     }
     return config;
   }

@@ -1,6 +1,8 @@
 package dev.duet.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -23,11 +25,21 @@ final class YamlObject {
   private final String path;
   private final List<String> problems;
   private final Set<String> read = new HashSet<>();
+  /** Keys this mapping took from an enclosing one (see {@link #entryOver}), reported under that one's path. */
+  private final YamlObject inheritedFrom;
+  private final Set<String> inherited;
 
   private YamlObject(JsonNode node, String path, List<String> problems) {
+    this(node, path, problems, null, Set.of());
+  }
+
+  private YamlObject(JsonNode node, String path, List<String> problems, YamlObject inheritedFrom,
+      Set<String> inherited) {
     this.node = node;
     this.path = path;
     this.problems = problems;
+    this.inheritedFrom = inheritedFrom;
+    this.inherited = inherited;
   }
 
   static YamlObject root(JsonNode node, List<String> problems) {
@@ -43,7 +55,38 @@ final class YamlObject {
   }
 
   String path(String key) {
+    if (inherited.contains(key)) {
+      return inheritedFrom.path(key);
+    }
     return path.isEmpty() ? key : path + "." + key;
+  }
+
+  /**
+   * The entry {@code name} of the mapping at {@code key}, over this mapping's other keys as its
+   * defaults (e.g. one network of {@code train_dl.networks} with the section's settings).
+   * Problems name the key where the value was written (a shared key's problem, found by
+   * each entry, is reported once: the loader drops repeated problems). The caller finishes the
+   * entry; this mapping itself needs no finish.
+   */
+  YamlObject entryOver(String key, String name) {
+    ObjectNode merged = JsonNodeFactory.instance.objectNode();
+    Set<String> fromHere = new HashSet<>();
+    node.fields().forEachRemaining(e -> {
+      if (!e.getKey().equals(key)) {
+        merged.set(e.getKey(), e.getValue());
+        fromHere.add(e.getKey());
+      }
+    });
+    JsonNode entry = node.path(key).path(name);
+    if (entry.isObject()) {
+      entry.fields().forEachRemaining(e -> {
+        merged.set(e.getKey(), e.getValue());
+        fromHere.remove(e.getKey());
+      });
+    } else if (!entry.isNull() && !entry.isMissingNode()) {
+      problems.add(String.format("Cannot set %s to %s: must be a mapping", path(key) + "." + name, describe(entry)));
+    }
+    return new YamlObject(merged, path(key) + "." + name, problems, this, fromHere);
   }
 
   void problem(String message) {

@@ -52,18 +52,20 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
     }
     StageOutput dl = store.stage(pipeline, runId, TrainDlJob.STAGE);
     if (dl.isComplete()) {
-      JsonNode s = Json.read(store.fs(), new Path(dl.dir(), TrainDlJob.SUMMARY));
-      classes = s.path("classes").asInt();
-      double seconds = 0;
-      double cpu = 0;
-      for (JsonNode e : s.path("curve")) { // every epoch, resumed attempts included
-        seconds += e.path("seconds").asDouble();
-        cpu += e.path("executor_cpu_seconds").asDouble();
+      JsonNode summary = Json.read(store.fs(), new Path(dl.dir(), TrainDlJob.SUMMARY));
+      classes = summary.path("classes").asInt();
+      for (JsonNode s : summary.path("networks")) {
+        double seconds = 0;
+        double cpu = 0;
+        for (JsonNode e : s.path("curve")) { // every epoch, resumed attempts included
+          seconds += e.path("seconds").asDouble();
+          cpu += e.path("executor_cpu_seconds").asDouble();
+        }
+        found.add(new Candidate(Family.DEEP, s.path("name").asText(), new Path(dl.dir(), s.path("predictions_path").asText()),
+            new Path(dl.dir(), s.path("network_path").asText()), s.path("train_rows").asLong(), seconds, cpu,
+            s.at("/cost/gpus").asInt(), s.path("network_bytes").asLong(), s.at("/cost/predict_wall_seconds").asDouble(),
+            s.path("test_rows_predicted").asLong(), List.of(), s.path("curve"), null));
       }
-      found.add(new Candidate(Family.DEEP, s.path("network").asText(), new Path(dl.dir(), TrainDlJob.PREDICTIONS),
-          new Path(dl.dir(), TrainDlJob.NETWORK), s.path("train_rows").asLong(), seconds, cpu,
-          s.at("/cost/gpus").asInt(), s.path("network_bytes").asLong(), s.at("/cost/predict_wall_seconds").asDouble(),
-          s.path("test_rows_predicted").asLong(), List.of(), s.path("curve"), null));
     } else {
       missing.add(note(store, dl));
     }

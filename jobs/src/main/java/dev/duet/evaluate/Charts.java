@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.training.BinaryCurves;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.training.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -89,7 +90,7 @@ public final class EvaluateJob {
       long t0 = System.nanoTime();
       spark.sparkContext().setJobGroup("evaluate:" + c.id(), "evaluate: metrics of " + c.id(), false);
       Dataset<Row> predictions = spark.read().parquet(c.predictions().toString());
-      Metrics m = classes > 0 ? Metrics.classification(predictions, classes) : Metrics.regression(predictions);
+      Metrics m = Metrics.of(predictions, classes);
       scored.add(new Scored(c, m));
       LOG.info("evaluate: [{}/{}] {}: {} {} on {} test rows ({} s)", ++i, branches.candidates().size(), c.id(),
           metric.key(), Recommendation.fmt(m.get(metric)), m.json().path("rows").asLong(),

@@ -1,6 +1,7 @@
 package dev.duet.evaluate;
 
 import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.config.PipelineConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ record HeadToHead(List<String[]> rows) {
     rows.add(row("Data needed", classic.map(s -> String.format(Locale.ROOT, "fitted on %,d rows",
         s.candidate().trainRows()) + curve(curves, s, m)), deep.map(s -> String.format(Locale.ROOT,
         "fitted on %,d rows (%d epochs)", s.candidate().trainRows(), s.candidate().epochs().size()) + curve(curves, s, m))));
-    rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config))));
+    rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config, s.candidate().name()))));
     rows.add(row("Compute", classic.map(HeadToHead::compute), deep.map(HeadToHead::compute)));
     rows.add(row("Training time", classic.map(HeadToHead::seconds), deep.map(HeadToHead::seconds)));
     rows.add(row("Interpretability", classic.map(HeadToHead::interpretability), deep.map(HeadToHead::interpretability)));
@@ -53,9 +54,11 @@ record HeadToHead(List<String[]> rows) {
         ml.features().datetime().values().stream().mapToInt(List::size).sum())).orElse("n/a");
   }
 
-  private static String deepFeatures(PipelineConfig config) {
-    return config.trainDl().map(dl -> String.format(Locale.ROOT, "raw columns: %d numeric%s, %d categorical one-hot",
-        dl.numeric().size(), dl.standardize() ? " standardised" : " as they are", dl.categorical().size())).orElse("n/a");
+  private static String deepFeatures(PipelineConfig config, String network) {
+    return config.trainDl().flatMap(dl -> dl.network(network)).map(n -> String.format(Locale.ROOT,
+        "raw columns: %d numeric%s, %d categorical %s", n.numeric().size(), n.standardize() ? " standardised"
+            : " as they are", n.categorical().size(), n.categoricalInputs() == CategoricalInputs.EMBEDDING
+            ? "through learned embeddings" : "one-hot")).orElse("n/a");
   }
 
   private static String compute(Scored s) {

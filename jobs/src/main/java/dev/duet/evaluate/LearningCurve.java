@@ -1,8 +1,10 @@
 package dev.duet.evaluate;
 
+import dev.duet.training.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
+import dev.duet.config.TrainDlConfig;
 import dev.duet.config.TrainMlConfig;
 import dev.duet.evaluate.Candidate.Family;
 import dev.duet.traindl.TrainDlJob;
@@ -55,13 +57,14 @@ final class LearningCurve {
           new TrainMlJob(spark, one, cleanPath, dir).run();
           predictions = new Path(dir, TrainMlJob.PREDICTIONS + "/" + c.name());
         } else {
-          PipelineConfig fewer = config.withTrainDl(config.trainDl().orElseThrow().withMaxTrainRows(rows));
+          TrainDlConfig dl = config.trainDl().orElseThrow();
+          PipelineConfig fewer = config.withTrainDl(dl.only(dl.network(c.name()).orElseThrow().withMaxTrainRows(rows)));
           new TrainDlJob(spark, fewer, cleanPath, dir, new Path(scratch, dir.getName() + ".checkpoints")).run();
-          predictions = new Path(dir, TrainDlJob.PREDICTIONS);
+          predictions = new Path(dir, TrainDlJob.predictionsPath(c.name()));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         var p = spark.read().parquet(predictions.toString());
-        double score = (classes > 0 ? Metrics.classification(p, classes) : Metrics.regression(p)).get(m);
+        double score = Metrics.of(p, classes).get(m);
         LOG.info("evaluate: learning curve {}: {} of its training rows ({}): {} {} ({} s)", c.id(), f, rows, m.key(),
             Recommendation.fmt(score), String.format(Locale.ROOT, "%.1f", seconds));
         points.add(new Point(f, rows, score, seconds));

@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.training.Metrics;
 import dev.duet.config.EvaluateConfig.Metric;
 import java.util.Comparator;
 import java.util.List;

@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
@@ -60,11 +60,11 @@ final class Checkpoints {
     }
   }
 
-  MultiLayerNetwork network(int epoch) {
+  ComputationGraph network(int epoch) {
     return read(new Path(dir, "epoch-" + epoch + ".zip"));
   }
 
-  void save(MultiLayerNetwork net, int epoch, ObjectNode state) {
+  void save(ComputationGraph net, int epoch, ObjectNode state) {
     write(net, new Path(dir, "epoch-" + epoch + ".zip"));
     Path tmp = new Path(dir, STATE + ".tmp");
     Json.write(fs, tmp, state);
@@ -78,7 +78,7 @@ final class Checkpoints {
     }
   }
 
-  void write(MultiLayerNetwork net, Path file) {
+  void write(ComputationGraph net, Path file) {
     try (OutputStream out = fs.create(file, true)) {
       ModelSerializer.writeModel(net, out, true);
     } catch (IOException e) {
@@ -86,9 +86,9 @@ final class Checkpoints {
     }
   }
 
-  private MultiLayerNetwork read(Path file) {
+  private ComputationGraph read(Path file) {
     try (InputStream in = fs.open(file)) {
-      return ModelSerializer.restoreMultiLayerNetwork(in, true);
+      return ModelSerializer.restoreComputationGraph(in, true);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read checkpoint " + file + ": " + e.getMessage(), e);
     }

@@ -4,7 +4,8 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.stddev_pop;
 
-import dev.duet.config.TrainDlConfig;
+import dev.duet.config.NetworkConfig;
+import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.ingest.InputException;
 import dev.duet.training.Labels;
 import java.io.Serializable;
@@ -18,38 +19,52 @@ import org.apache.spark.sql.Row;
 
 /**
  * The minimal encoding a network needs, fitted on the train split: numbers standardised with the
- * train mean and standard deviation unless {@code standardize: false} (nulls become the mean),
- * categoricals one-hot over the train split's values (an unseen or null value is all zeros); a
- * regression label standardised too (a network fits unit-scale targets far faster than minutes of
- * delay), predictions mapped back. Serializable: executors encode their own partitions.
+ * train mean and standard deviation unless {@code standardize: false} (nulls become the mean);
+ * a categorical either as one slot holding its value's index for an entity embedding (1 + its
+ * rank by train frequency; 0 for a null, unseen or too rare value) or one-hot over the train
+ * split's values (an unseen or null value is all zeros); a regression label standardised too (a
+ * network fits unit-scale targets far faster than minutes of delay), predictions mapped back.
+ * Serializable: executors encode their own partitions.
  */
 final class InputEncoding implements Serializable {
-  /** More distinct values than this in a categorical input is refused: embed or bucket it first. */
-  static final int MAX_CATEGORIES = 1_000;
+  /** More distinct values than this in a one-hot input is refused: embed it instead. */
+  static final int MAX_ONE_HOT = 1_000;
+  /** An embedding keeps this many of a column's most frequent values; the rest share index 0 with unseen ones. */
+  static final int MAX_EMBEDDED = 100_000;
+
+  /** The embedding of one categorical column: its input slot, its index range (0 = unknown), its width. */
+  record Embedding(String column, int slot, int indices, int width) implements Serializable {
+    /** fast.ai's rule of thumb for the width of an entity embedding: grows with cardinality, at most 600. */
+    static int widthFor(int values) {
+      return (int) Math.max(1, Math.min(600, Math.round(1.6 * Math.pow(values, 0.56))));
+    }
+  }
 
   private final String[] numeric;
   private final double[] mean;
   private final double[] std;
   private final String[] categorical;
   private final List<Map<String, Integer>> vocabularies;
+  private final boolean embedded;
   private final int width;
   private final double labelMean;
   private final double labelStd;
 
   private InputEncoding(String[] numeric, double[] mean, double[] std, String[] categorical,
-      List<Map<String, Integer>> vocabularies, double labelMean, double labelStd) {
+      List<Map<String, Integer>> vocabularies, boolean embedded, double labelMean, double labelStd) {
     this.numeric = numeric;
     this.mean = mean;
     this.std = std;
     this.categorical = categorical;
     this.vocabularies = vocabularies;
-    this.width = numeric.length + vocabularies.stream().mapToInt(Map::size).sum();
+    this.embedded = embedded;
+    this.width = numeric.length + (embedded ? categorical.length : vocabularies.stream().mapToInt(Map::size).sum());
     this.labelMean = labelMean;
     this.labelStd = labelStd;
   }
 
   /** @param numClasses 0 for a regression, whose label is standardised as well */
-  static InputEncoding fit(TrainDlConfig dl, Dataset<Row> train, int numClasses) {
+  static InputEncoding fit(NetworkConfig dl, Dataset<Row> train, int numClasses) {
     String[] numeric = dl.numeric().toArray(String[]::new);
     double[] mean = new double[numeric.length];
     double[] std = new double[numeric.length];
@@ -68,14 +83,17 @@ final class InputEncoding implements Serializable {
         std[i] = s > 0 ? s : 1.0; // a constant column encodes as 0
       }
     }
+    boolean embedded = dl.categoricalInputs() == CategoricalInputs.EMBEDDING;
+    int keep = embedded ? MAX_EMBEDDED : MAX_ONE_HOT;
     List<Map<String, Integer>> vocabularies = new ArrayList<>();
     for (String c : dl.categorical()) {
       List<Row> values = train.where(col(c).isNotNull()).groupBy(col(c).cast("string")).count()
-          .orderBy(col("count").desc()).limit(MAX_CATEGORIES + 1).collectAsList();
-      if (values.size() > MAX_CATEGORIES) {
-        throw new InputException("Cannot one-hot " + c + " for train_dl: it has more than " + MAX_CATEGORIES
-            + " distinct values");
+          .orderBy(col("count").desc(), col(c).cast("string")).limit(keep + 1).collectAsList();
+      if (!embedded && values.size() > MAX_ONE_HOT) {
+        throw new InputException("Cannot one-hot " + c + " for train_dl network " + dl.name() + ": it has more than "
+            + MAX_ONE_HOT + " distinct values (categorical_inputs: embedding takes it)");
       }
+      values = values.subList(0, Math.min(values.size(), keep));
       Map<String, Integer> vocabulary = new LinkedHashMap<>();
       values.forEach(r -> vocabulary.put(r.getString(0), vocabulary.size()));
       vocabularies.add(vocabulary);
@@ -87,8 +105,8 @@ final class InputEncoding implements Serializable {
       labelMean = stats.isNullAt(0) ? 0 : stats.getDouble(0);
       labelStd = stats.isNullAt(1) || stats.getDouble(1) == 0 ? 1 : stats.getDouble(1);
     }
-    return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies, labelMean,
-        labelStd);
+    return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies, embedded,
+        labelMean, labelStd);
   }
 
   /** A regression label as the network learns it. */
@@ -111,6 +129,21 @@ final class InputEncoding implements Serializable {
     return width;
   }
 
+  /** The categorical columns' embeddings, in input order (empty when they are one-hot). */
+  List<Embedding> embeddings() {
+    List<Embedding> out = new ArrayList<>();
+    for (int c = 0; embedded && c < categorical.length; c++) {
+      int values = vocabularies.get(c).size();
+      out.add(new Embedding(categorical[c], numeric.length + c, values + 1, Embedding.widthFor(values)));
+    }
+    return out;
+  }
+
+  /** Inputs before the categorical ones: the numeric columns. */
+  int numericWidth() {
+    return numeric.length;
+  }
+
   /** The columns {@link #encode} reads, in order. */
   List<String> columns() {
     List<String> all = new ArrayList<>(List.of(numeric));
@@ -128,10 +161,14 @@ final class InputEncoding implements Serializable {
     for (int c = 0; c < categorical.length; c++) {
       Object v = row.get(offset + numeric.length + c);
       Integer slot = v == null ? null : vocabularies.get(c).get(v.toString());
-      if (slot != null) {
+      if (embedded) {
+        out[at++] = slot == null ? 0f : slot + 1;
+      } else if (slot != null) {
         out[at + slot] = 1f;
       }
-      at += vocabularies.get(c).size();
+      if (!embedded) {
+        at += vocabularies.get(c).size();
+      }
     }
   }
 }

@@ -49,9 +49,9 @@ class SparkSubmitIT {
     }
 
     String trainDl = submit(jar, "train-dl", "--config", conf.toString(), "--store", store.toString());
-    assertThat(trainDl).contains("train-dl: 1 epochs");
-    assertThat(store.resolve("messy/submit-1/train-dl/network.zip")).isRegularFile();
-    assertThat(store.resolve("messy/submit-1/train-dl/predictions")).isDirectory();
+    assertThat(trainDl).contains("train-dl: mlp: 1 epochs");
+    assertThat(store.resolve("messy/submit-1/train-dl/networks/mlp.zip")).isRegularFile();
+    assertThat(store.resolve("messy/submit-1/train-dl/predictions/mlp")).isDirectory();
 
     String evaluate = submit(jar, "evaluate", "--config", conf.toString(), "--store", store.toString());
     assertThat(evaluate).contains("evaluate: 4 models").contains("evaluate: Use ")

@@ -3,7 +3,9 @@ package dev.duet.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duet.config.TrainDlConfig.Network;
+import dev.duet.config.NetworkConfig.CategoricalInputs;
+import dev.duet.config.NetworkConfig.Network;
+import dev.duet.config.NetworkConfig.Schedule;
 import org.junit.jupiter.api.Test;
 
 class TrainDlConfigTest {
@@ -22,12 +24,13 @@ class TrainDlConfigTest {
 
   @Test
   void readsANetworkWithDefaults() {
-    TrainDlConfig dl = ConfigLoader.parse(BASE + """
+    NetworkConfig dl = ConfigLoader.parse(BASE + """
         train_dl:
           network: cnn
           features: {numeric: ["p{0..3}"]}
           image: {height: 2, width: 2, channels: 1}
-        """, "t.yaml").trainDl().orElseThrow();
+        """, "t.yaml").trainDl().orElseThrow().networks().get(0);
+    assertThat(dl.name()).as("named by its type").isEqualTo("cnn");
     assertThat(dl.network()).isEqualTo(Network.CNN);
     assertThat(dl.numeric()).hasSize(4);
     assertThat(dl.standardize()).as("a CNN reads pixels as they are").isFalse();
@@ -57,5 +60,60 @@ class TrainDlConfigTest {
             "Cannot use code in train_dl.features.numeric: it is a string column",
             "Column code is listed twice in train_dl.features",
             "Cannot use delay as an input: the label late is derived from it, so the network would read the answer"));
+  }
+
+  @Test
+  void namedNetworksTakeTheSectionsSettingsAndOverrideThem() {
+    TrainDlConfig section = ConfigLoader.parse(BASE + """
+        train_dl:
+          features: {numeric: ["p{0..3}"], categorical: [code]}
+          epochs: 4
+          networks:
+            mlp: {hidden: [64]}
+            wide_mlp:
+              hidden: [512, 256]
+              batch_norm: true
+              epochs: 9
+              learning_rate_schedule: exponential
+              learning_rate_decay: 0.5
+              weight_decay: 0.0001
+              features: {numeric: ["p{0..3}"], categorical: [code], categorical_inputs: one_hot}
+        """, "t.yaml").trainDl().orElseThrow();
+    assertThat(section.networks()).extracting(NetworkConfig::name).containsExactly("mlp", "wide_mlp");
+    NetworkConfig mlp = section.network("mlp").orElseThrow();
+    NetworkConfig wide = section.network("wide_mlp").orElseThrow();
+    assertThat(mlp.network()).isEqualTo(Network.MLP);
+    assertThat(mlp.hidden()).containsExactly(64);
+    assertThat(mlp.epochs()).as("from the section").isEqualTo(4);
+    assertThat(mlp.categoricalInputs()).as("entity embeddings by default").isEqualTo(CategoricalInputs.EMBEDDING);
+    assertThat(mlp.batchNorm()).isFalse();
+    assertThat(wide.network()).as("an mlp unless it says otherwise").isEqualTo(Network.MLP);
+    assertThat(wide.epochs()).isEqualTo(9);
+    assertThat(wide.batchNorm()).isTrue();
+    assertThat(wide.categoricalInputs()).isEqualTo(CategoricalInputs.ONE_HOT);
+    assertThat(wide.schedule().rate(wide.learningRate(), wide.decay(), 3, wide.epochs())).isEqualTo(0.25e-3);
+    assertThat(wide.weightDecay()).isEqualTo(1e-4);
+    assertThat(Schedule.COSINE.rate(1.0, 0, 1, 4)).isEqualTo(1.0);
+    assertThat(Schedule.COSINE.rate(1.0, 0, 3, 4)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void aNetworksProblemNamesTheKeyWhereItWasWritten() {
+    assertThatThrownBy(() -> ConfigLoader.parse(BASE + """
+        train_dl:
+          features: {numeric: ["p{0..3}"]}
+          epochs: 0
+          networks:
+            mlp: {dropout: 2, learning_rate_decay: 0.5}
+            cnn: {image: {height: 2, width: 2}, hiden: [3]}
+            Bad-Name: {}
+        """, "t.yaml")).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "Cannot set train_dl.epochs to 0: must be positive",
+            "Cannot set train_dl.networks.mlp.dropout to 2.0: must be in [0, 1)",
+            "train_dl.networks.mlp.learning_rate_decay applies only to learning_rate_schedule: exponential",
+            "Unknown key train_dl.networks.cnn.hiden (did you mean 'hidden'?)",
+            "Cannot name a network 'Bad-Name' in train_dl.networks: use lower-case letters, digits and '_', starting"
+                + " with a letter"));
   }
 }

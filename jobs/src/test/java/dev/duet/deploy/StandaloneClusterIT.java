@@ -128,7 +128,7 @@ class StandaloneClusterIT {
     // then the stage loses the executor's cached blocks and shuffle files, not a running task.
     assertThat(lostMl + lostDl).as("a kill hit a running task, which Spark ran again").isPositive();
     for (String predictions : List.of("train-ml/predictions/random_forest", "train-ml/predictions/linear",
-        "train-dl/predictions")) {
+        "train-dl/predictions/mlp")) {
       assertThat(predictionRows(store().resolve("mnist/lost-executors/" + predictions)))
           .as(predictions + ": every test row once, as in the undisturbed run")
           .isEqualTo(predictionRows(store().resolve("mnist/cluster/" + predictions)));
@@ -141,7 +141,7 @@ class StandaloneClusterIT {
     Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-driver/ingest"));
     Dirs.copyTree(store().resolve("mnist/cluster/train-ml"), store().resolve("mnist/lost-driver/train-ml"));
     // The resume point: state.json is written after the epoch's network, so it names a complete one.
-    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/state.json");
+    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/mlp/state.json");
     Path firstLog = tmp.resolve("lost-driver-1.log");
     Process driver = onTheCluster(Files.createDirectories(tmp.resolve("events-lost-driver"))).conf("spark.cores.max", "2")
         .start(firstLog, run("lost-driver"));
@@ -153,9 +153,9 @@ class StandaloneClusterIT {
         .run(tmp.resolve("lost-driver-2.log"), RUN_LIMIT, run("lost-driver"));
     assertThat(out).contains("ingest: run lost-driver already finished this stage, skipping")
         .contains("train-ml: run lost-driver already finished this stage, skipping")
-        .containsPattern("train-dl: resuming after epoch [12] from")
-        .contains("train-dl: 3 epochs").contains("run: mnist run lost-driver finished");
-    JsonNode summary = json.readTree(store().resolve("mnist/lost-driver/train-dl/train-dl.json").toFile());
+        .containsPattern("train-dl: mlp: resuming after epoch [12] from")
+        .contains("train-dl: mlp: 3 epochs").contains("run: mnist run lost-driver finished");
+    JsonNode summary = json.readTree(store().resolve("mnist/lost-driver/train-dl/train-dl.json").toFile()).at("/networks/0");
     assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 2);
     assertThat(summary.at("/curve")).hasSize(3);
   }

@@ -88,7 +88,7 @@ class HdfsStoreTest {
     String evaluate = base + "/duet/messy/hdfs-ml/evaluate";
     assertThat(fs.exists(new org.apache.hadoop.fs.Path(evaluate, "report.html"))).isTrue();
     assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(evaluate, "report.json")).at("/leaderboard")).hasSize(4);
-    assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/hdfs-ml/train-dl/checkpoints/epoch-1.zip")))
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/hdfs-ml/train-dl/checkpoints/mlp/epoch-1.zip")))
         .isTrue();
     assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(evaluate, "manifest.json")).at("/lineage/ingest/path").asText())
         .startsWith("hdfs://");

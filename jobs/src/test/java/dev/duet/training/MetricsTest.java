@@ -1,4 +1,4 @@
-package dev.duet.evaluate;
+package dev.duet.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package dev.duet.evaluate;
+package dev.duet.training;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
@@ -21,17 +21,17 @@ import scala.Tuple2;
  * {@code BinaryClassificationMetrics} without down-sampling: ROC from (0, 0), PR from
  * (0, precision at the first threshold), trapezoids between thresholds.
  */
-final class BinaryCurves {
+public final class BinaryCurves {
   /** A curve point: false positive rate, true positive rate (= recall), precision. */
-  record Point(double fpr, double tpr, double precision) implements Serializable {}
+  public record Point(double fpr, double tpr, double precision) implements Serializable {}
 
   /** The areas and about {@code maxPoints} points of each curve (for charts). */
-  record Result(double rocAuc, double prAuc, long positives, long negatives, List<Point> points) {}
+  public record Result(double rocAuc, double prAuc, long positives, long negatives, List<Point> points) {}
 
   private BinaryCurves() {}
 
   /** @param scored a {@code score} column (higher: more likely positive) and a 0/1 {@code label} */
-  static Result of(Dataset<Row> scored, int maxPoints) {
+  public static Result of(Dataset<Row> scored, int maxPoints) {
     JavaPairRDD<Double, long[]> byScore = scored
         .groupBy(col("score"))
         .agg(sum(when(col("label").equalTo(1), 1L).otherwise(0L)).as("pos"),

@@ -1,4 +1,4 @@
-package dev.duet.evaluate;
+package dev.duet.training;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.avg;
@@ -34,16 +34,16 @@ import org.apache.spark.sql.Row;
  * @param curve     ROC/PR points (empty unless binary and scored)
  * @param json      the same, for metrics.json
  */
-record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves.Point> curve, ObjectNode json) {
+public record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves.Point> curve, ObjectNode json) {
   /** Log loss clips probabilities here, as MLlib does. */
-  static final double EPSILON = 1e-15;
+  public static final double EPSILON = 1e-15;
   private static final int CURVE_POINTS = 200;
 
-  double get(Metric m) {
+  public double get(Metric m) {
     return values.getOrDefault(m, Double.NaN);
   }
 
-  static Metrics classification(Dataset<Row> predictions, int classes) {
+  public static Metrics classification(Dataset<Row> predictions, int classes) {
     Dataset<Row> p = predictions.where(col("label").isNotNull());
     Row totals = predictions.agg(count(lit(1)), count(col("label")),
         avg(when(col("probability").isNotNull().and(col("label").isNotNull()),
@@ -115,7 +115,12 @@ record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves
     return new Metrics(values, confusion, curve, json);
   }
 
-  static Metrics regression(Dataset<Row> predictions) {
+  /** Classification metrics for {@code classes} > 0, regression metrics for 0. */
+  public static Metrics of(Dataset<Row> predictions, int classes) {
+    return classes > 0 ? classification(predictions, classes) : regression(predictions);
+  }
+
+  public static Metrics regression(Dataset<Row> predictions) {
     Column error = col("prediction").minus(col("label"));
     // One pass: all rows, labelled rows, and the error sums (aggregates skip the unlabelled rows' nulls).
     Row r = predictions.agg(count(col("label")), sum(pow(error, 2)), sum(abs(error)), var_pop(col("label")),

@@ -1,0 +1,114 @@
+package dev.duet.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One network of the {@code train_dl} section, trained data-parallel with DL4J's parameter
+ * averaging on Spark, checkpointed, predicted and evaluated under its own name.
+ *
+ * @param name               how the store, the logs and the report name it ({@code mlp}, {@code cnn},
+ *                           or the key under {@code train_dl.networks})
+ * @param network            mlp (dense layers) or cnn (LeNet-style over image rows)
+ * @param numeric            numeric input columns, standardised with train statistics (for a CNN:
+ *                           the pixels in row-major order, already scaled; not standardised)
+ * @param standardize        standardise numeric inputs with the train mean and deviation (off for
+ *                           inputs already on a common scale, e.g. pixels in [0, 1], where a near-
+ *                           constant border pixel would otherwise be blown up)
+ * @param categorical        categorical input columns
+ * @param categoricalInputs  entity embeddings (one per column, width from its cardinality) or one-hot
+ * @param image              height, width and channels of a CNN's input
+ * @param hidden             widths of the MLP's hidden layers (ReLU)
+ * @param dropout            dropout probability on hidden layers (0: none)
+ * @param batchNorm          batch normalisation before each hidden layer's activation
+ * @param learningRate       Adam's learning rate at the first epoch
+ * @param schedule           how the learning rate changes from epoch to epoch
+ * @param decay              the exponential schedule's factor per epoch
+ * @param weightDecay        decoupled weight decay (AdamW-style) on the weights (0: none)
+ * @param maxTrainRows       a seeded sample of the train split of at most this many rows (empty: all)
+ * @param epochs             passes over the train split (at most, with early stopping)
+ * @param batchSize          minibatch size per worker
+ * @param workers            data partitions trained in parallel between averaging steps
+ * @param averagingFrequency minibatches each worker fits between parameter averaging
+ * @param prefetch           minibatches a worker prefetches
+ * @param patience           epochs without a better validation score before stopping
+ * @param validationFraction share of the train split held out for early stopping
+ * @param seed               weight initialisation, validation split and shuffling
+ */
+public record NetworkConfig(
+    String name,
+    Network network,
+    List<String> numeric,
+    boolean standardize,
+    List<String> categorical,
+    CategoricalInputs categoricalInputs,
+    Optional<Image> image,
+    List<Integer> hidden,
+    double dropout,
+    boolean batchNorm,
+    double learningRate,
+    Schedule schedule,
+    double decay,
+    double weightDecay,
+    Optional<Long> maxTrainRows,
+    int epochs,
+    int batchSize,
+    int workers,
+    int averagingFrequency,
+    int prefetch,
+    int patience,
+    double validationFraction,
+    long seed) {
+
+  public enum Network { MLP, CNN }
+
+  /** How a categorical column enters the network. */
+  public enum CategoricalInputs { EMBEDDING, ONE_HOT }
+
+  /** The learning rate per epoch: constant, multiplied by {@code decay} each epoch, or cosine-annealed to 0. */
+  public enum Schedule {
+    CONSTANT, EXPONENTIAL, COSINE;
+
+    /** The rate for {@code epoch} (1-based) of {@code epochs}. */
+    public double rate(double initial, double decay, int epoch, int epochs) {
+      return switch (this) {
+        case CONSTANT -> initial;
+        case EXPONENTIAL -> initial * Math.pow(decay, epoch - 1);
+        // Half a cosine over the epoch budget; the last epoch still learns at a small positive rate.
+        case COSINE -> initial * 0.5 * (1 + Math.cos(Math.PI * (epoch - 1) / Math.max(1, epochs)));
+      };
+    }
+  }
+
+  public record Image(int height, int width, int channels) {
+    public int pixels() {
+      return height * width * channels;
+    }
+  }
+
+  /**
+   * What a checkpoint depends on: everything but the epoch budget and patience, so a rerun with
+   * more epochs resumes while one with another network or other inputs starts afresh.
+   */
+  public String checkpointKey() {
+    return String.join("|", network.name(), numeric.toString(), String.valueOf(standardize), categorical.toString(),
+        categoricalInputs.name(), image.toString(), hidden.toString(), String.valueOf(dropout),
+        String.valueOf(batchNorm), String.valueOf(learningRate), schedule.name(), String.valueOf(decay),
+        String.valueOf(weightDecay), maxTrainRows.toString(), String.valueOf(batchSize), String.valueOf(workers),
+        String.valueOf(averagingFrequency), String.valueOf(validationFraction), String.valueOf(seed));
+  }
+
+  /** The same network and training on a seeded sample of at most {@code rows} train rows. */
+  public NetworkConfig withMaxTrainRows(long rows) {
+    return new NetworkConfig(name, network, numeric, standardize, categorical, categoricalInputs, image, hidden, dropout,
+        batchNorm, learningRate, schedule, decay, weightDecay, Optional.of(rows), epochs, batchSize, workers,
+        averagingFrequency, prefetch, patience, validationFraction, seed);
+  }
+
+  public List<String> columns() {
+    List<String> all = new ArrayList<>(numeric);
+    all.addAll(categorical);
+    return all;
+  }
+}
