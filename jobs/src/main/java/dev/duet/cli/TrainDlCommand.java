@@ -6,6 +6,7 @@ import dev.duet.config.PipelineConfig;
 import dev.duet.store.ContentHash;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
+import dev.duet.training.PermutationImportance;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.traindl.TrainDlResult;
 import java.time.Instant;
@@ -42,6 +43,7 @@ final class TrainDlCommand extends TrainingCommand {
     Path clean = cleanTable();
     TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), checkpoints).run();
     out.writeJson(TrainDlJob.SUMMARY, r.summary());
+    out.writeJson(PermutationImportance.FILE, r.permutationImportance());
     var stdout = spec.commandLine().getOut();
     var manifest = manifests.start(started)
         .input("clean", clean.toString(), r.cleanRows(), ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES));
@@ -55,6 +57,7 @@ final class TrainDlCommand extends TrainingCommand {
     }
     return manifest.output("checkpoints", TrainDlJob.CHECKPOINTS, null)
         .output("summary", TrainDlJob.SUMMARY, null)
+        .output("permutation_importance", PermutationImportance.FILE, null)
         .build(Instant.now());
   }
 }

@@ -7,6 +7,7 @@ import dev.duet.store.ContentHash;
 import dev.duet.store.ManifestBuilder;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
+import dev.duet.training.PermutationImportance;
 import dev.duet.trainml.TrainMlJob;
 import dev.duet.trainml.TrainMlResult;
 import dev.duet.trainml.TrainMlResult.Outcome;
@@ -44,12 +45,14 @@ final class TrainMlCommand extends TrainingCommand {
     out.writeJson(TrainMlJob.SUMMARY, r.summary());
     out.writeJson(TrainMlJob.TUNING, r.tuning());
     out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
+    out.writeJson(PermutationImportance.FILE, r.permutationImportance());
     ManifestBuilder manifest = manifests.start(started)
         .input("clean", clean.toString(), r.cleanRows(),
             ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
         .output("summary", TrainMlJob.SUMMARY, null)
         .output("tuning", TrainMlJob.TUNING, null)
         .output("importances", TrainMlJob.IMPORTANCES, null)
+        .output("permutation_importance", PermutationImportance.FILE, null)
         .output("feature_pipelines", TrainMlJob.FEATURE_PIPELINES, null);
     var stdout = spec.commandLine().getOut();
     stdout.printf("train-ml: fitted on %,d train rows, predicted %,d test rows%n", r.trainRows(), r.testRows());

@@ -5,6 +5,7 @@ import dev.duet.evaluate.Candidate.Family;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
+import dev.duet.training.PermutationImportance;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.trainml.TrainMlJob;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
       JsonNode summary = Json.read(store.fs(), new Path(ml.dir(), TrainMlJob.SUMMARY));
       Path importancesFile = new Path(ml.dir(), TrainMlJob.IMPORTANCES);
       JsonNode importances = exists(store, importancesFile) ? Json.read(store.fs(), importancesFile) : Json.object();
+      JsonNode permutation = permutation(store, ml);
       classes = summary.path("classes").asInt();
       for (JsonNode a : summary.path("algorithms")) {
         String name = a.path("algorithm").asText();
@@ -45,7 +47,7 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
             a.at("/cost/train/wall_seconds").asDouble(), a.at("/cost/train/executor_cpu_seconds").asDouble(), 0,
             a.path("model_bytes").asLong(), a.at("/cost/predict/wall_seconds").asDouble(),
             a.path("test_rows_predicted").asLong(), List.copyOf(top), null,
-            a.path("best_params")));
+            a.path("best_params"), permutation.path(name)));
       }
     } else {
       missing.add(note(store, ml));
@@ -54,6 +56,7 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
     if (dl.isComplete()) {
       JsonNode summary = Json.read(store.fs(), new Path(dl.dir(), TrainDlJob.SUMMARY));
       classes = summary.path("classes").asInt();
+      JsonNode permutation = permutation(store, dl);
       for (JsonNode s : summary.path("networks")) {
         double seconds = 0;
         double cpu = 0;
@@ -64,12 +67,19 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
         found.add(new Candidate(Family.DEEP, s.path("name").asText(), new Path(dl.dir(), s.path("predictions_path").asText()),
             new Path(dl.dir(), s.path("network_path").asText()), s.path("train_rows").asLong(), seconds, cpu,
             s.at("/cost/gpus").asInt(), s.path("network_bytes").asLong(), s.at("/cost/predict_wall_seconds").asDouble(),
-            s.path("test_rows_predicted").asLong(), List.of(), s.path("curve"), null));
+            s.path("test_rows_predicted").asLong(), List.of(), s.path("curve"), null,
+            permutation.path(s.path("name").asText())));
       }
     } else {
       missing.add(note(store, dl));
     }
     return new Branches(List.copyOf(found), List.copyOf(missing), classes);
+  }
+
+  /** The stage's permutation importances by model (empty for a run from before they were measured). */
+  private static JsonNode permutation(RunStore store, StageOutput stage) {
+    Path file = new Path(stage.dir(), PermutationImportance.FILE);
+    return exists(store, file) ? Json.read(store.fs(), file).path("models") : Json.object();
   }
 
   private static String note(RunStore store, StageOutput stage) {

@@ -1,7 +1,10 @@
 package dev.duet.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -21,6 +24,7 @@ import org.apache.hadoop.fs.Path;
  * @param topFeatures     its most important inputs, most important first (empty: none measured)
  * @param epochs          a network's per-epoch curve (null for classic models)
  * @param bestParams      a classic model's tuned MLlib params (null for a network)
+ * @param permutation     its permutation importance as its training stage measured it (missing: none)
  */
 record Candidate(
     Family family,
@@ -36,7 +40,8 @@ record Candidate(
     long predictedRows,
     List<String> topFeatures,
     JsonNode epochs,
-    JsonNode bestParams) {
+    JsonNode bestParams,
+    JsonNode permutation) {
 
   enum Family {
     CLASSIC("classic ML"), DEEP("deep learning");
@@ -54,6 +59,23 @@ record Candidate(
 
   /** How far a person can follow the model's reasoning, from a model that is its own explanation down. */
   enum Interpretability { HIGH, MEDIUM, LOW }
+
+  /** Its {@code n} most important input columns by permutation importance, with the metric's drop. */
+  List<Map.Entry<String, Double>> permutationTop(int n) {
+    List<Map.Entry<String, Double>> top = new ArrayList<>();
+    for (JsonNode c : permutation.path("columns")) {
+      if (top.size() < n) {
+        top.add(Map.entry(c.path("column").asText(), c.path("importance").asDouble()));
+      }
+    }
+    return top;
+  }
+
+  /** "origin 0.0123, destination 0.0101" (empty when not measured). */
+  String permutationSummary(int n) {
+    return permutationTop(n).stream().map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.4f", e.getValue()))
+        .reduce((a, b) -> a + ", " + b).orElse("");
+  }
 
   /** Test rows scored per second of wall time. */
   double scoringRowsPerSecond() {
@@ -80,7 +102,7 @@ record Candidate(
       case "gbt", "random_forest" -> "feature importances of a tree ensemble";
       case "xgboost", "lightgbm" -> "feature importances (total split gain) of a boosted tree ensemble";
       case "knn" -> "instance-based: a prediction is explained only by its nearest training rows";
-      default -> "none built in: a network's weights are not per feature (attribution methods not computed)";
+      default -> "no importances built in: a network's weights are not per feature";
     };
   }
 }

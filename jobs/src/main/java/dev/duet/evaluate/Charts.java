@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -92,6 +94,28 @@ final class Charts {
     chart.addSeries("validation loss", epoch, validation);
     if (classifier) {
       chart.addSeries("validation accuracy", epoch, accuracy);
+    }
+    return png(chart);
+  }
+
+  /**
+   * The best model of each family side by side: the drop in the metric when each of their top
+   * input columns is shuffled (the union of both families' top columns, on equal terms).
+   */
+  static byte[] permutationImportance(List<Scored> models, Metric m) {
+    java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
+    models.forEach(s -> s.candidate().permutationTop(8).forEach(e -> columns.add(e.getKey())));
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+        .title("Permutation importance (test rows)").xAxisTitle("input column")
+        .yAxisTitle("drop in " + m.key() + " when shuffled").build();
+    chart.getStyler().setXAxisLabelRotation(45);
+    List<String> x = List.copyOf(columns);
+    for (Scored s : models) {
+      Map<String, Double> drop = new java.util.HashMap<>();
+      for (JsonNode c : s.candidate().permutation().path("columns")) {
+        drop.put(c.path("column").asText(), c.path("importance").asDouble());
+      }
+      chart.addSeries(s.candidate().id(), x, x.stream().map(c -> (Number) drop.getOrDefault(c, 0.0)).toList());
     }
     return png(chart);
   }

@@ -166,6 +166,11 @@ public final class EvaluateJob {
     }
     ranked.stream().filter(s -> s.candidate().epochs() != null)
         .forEach(s -> charts.put("Training curve " + s.candidate().id(), Charts.epochs(s)));
+    List<Scored> best = java.util.stream.Stream.of(classic, deep).flatMap(Optional::stream)
+        .filter(s -> !s.candidate().permutationTop(1).isEmpty()).toList();
+    if (!best.isEmpty()) {
+      charts.put("Permutation importance", Charts.permutationImportance(best, metric));
+    }
     return charts;
   }
 

@@ -74,7 +74,10 @@ record HeadToHead(List<String[]> rows) {
   private static String interpretability(Scored s) {
     Candidate c = s.candidate();
     String top = c.topFeatures().isEmpty() ? "" : "; top features: " + String.join(", ", c.topFeatures());
-    return c.interpretability().name().toLowerCase(Locale.ROOT) + ": " + c.interpretabilityNote() + top;
+    String permuted = c.permutationSummary(5);
+    return c.interpretability().name().toLowerCase(Locale.ROOT) + ": " + c.interpretabilityNote() + top
+        + (permuted.isEmpty() ? "" : "; permutation importance (drop in " + c.permutation().path("metric").asText()
+            + " when shuffled): " + permuted);
   }
 
   private static String scoring(Scored s) {

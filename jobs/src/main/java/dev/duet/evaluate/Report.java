@@ -62,6 +62,9 @@ record Report(
       e.put("interpretability_note", c.interpretabilityNote());
       ArrayNode top = e.putArray("top_features");
       c.topFeatures().forEach(top::add);
+      ArrayNode permuted = e.putArray("permutation_importance");
+      c.permutationTop(10).forEach(p -> Json.putNumber(permuted.addObject().put("column", p.getKey()), "importance",
+          p.getValue()));
     }
     ArrayNode h2h = j.putArray("head_to_head");
     for (String[] row : headToHead.rows()) {

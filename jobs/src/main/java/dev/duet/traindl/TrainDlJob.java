@@ -16,6 +16,7 @@ import dev.duet.store.Json;
 import dev.duet.training.CleanTable;
 import dev.duet.training.Labels;
 import dev.duet.training.Metrics;
+import dev.duet.training.PermutationImportance;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -121,24 +122,33 @@ public final class TrainDlJob {
       summary.put("selection_metric", metric.key());
       summary.put("backend", Nd4j.getBackend().getClass().getSimpleName());
       ArrayNode perNetwork = summary.putArray("networks");
+      List<Column> sampled = new ArrayList<>(List.of(col(ConfigLoader.ROW_ID_COLUMN), col(Labels.LABEL)));
+      columns.forEach(c -> sampled.add(col(c)));
+      PermutationImportance permutation = PermutationImportance.prepare(table.test().select(sampled.toArray(Column[]::new)),
+          columns, metric, table.classes(), dl.networks().get(0).seed());
+      ObjectNode permuted = Json.object();
       for (int i = 0; i < dl.networks().size(); i++) {
         NetworkConfig network = dl.networks().get(i);
         LOG.info("train-dl: network {} of {}: {}", i + 1, dl.networks().size(), network.name());
-        TrainDlResult.Network r = train(network, table, metric, cost);
+        TrainDlResult.Network r = train(network, table, metric, cost, permutation);
         networks.add(r);
         perNetwork.add(r.summary());
+        permuted.set(network.name(), r.permutation());
       }
+      permutation.release();
       moveCheckpoints(); // last: a failure before here leaves every network's epochs for the rerun
-      return new TrainDlResult(table.rows(), List.copyOf(networks), summary);
+      return new TrainDlResult(table.rows(), List.copyOf(networks), summary,
+          PermutationImportance.file(metric, permutation.rows(), permuted));
     } finally {
       cost.detach();
     }
   }
 
-  private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost) {
+  private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost,
+      PermutationImportance permutation) {
     List<Object> cached = new ArrayList<>();
     try {
-      return train(net, table, metric, cost, cached);
+      return train(net, table, metric, cost, permutation, cached);
     } finally {
       for (Object c : cached) {
         if (c instanceof JavaRDD<?> rdd) {
@@ -151,7 +161,7 @@ public final class TrainDlJob {
   }
 
   private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost,
-      List<Object> cached) {
+      PermutationImportance permutation, List<Object> cached) {
     int numClasses = table.classes();
     Dataset<Row> train = table.train();
     if (net.maxTrainRows().isPresent()) {
@@ -298,6 +308,12 @@ public final class TrainDlJob {
           return spark.read().parquet(predictions.toString()).count();
         });
 
+    // Over the network's own inputs: the others are left as they are, so they come out at 0.
+    ObjectNode permuted = cost.measure("train-dl:" + net.name() + ":permutation",
+        "train-dl: permutation importance of " + net.name(),
+        () -> permutation.measure(rows -> predict(rows.select(idLabelInputs), bestNet, encoding, numClasses), net.seed()))
+        .result();
+
     ObjectNode summary = Json.object();
     summary.put("name", net.name());
     summary.put("network", net.network().name().toLowerCase(Locale.ROOT));
@@ -334,7 +350,7 @@ public final class TrainDlJob {
     summary.put("network_bytes", bytes);
     return new TrainDlResult.Network(net.name(), fitRows, validationRows, predicted.result(), state.get("epoch").asInt(),
         resumedFrom, bestEpoch, state.get("stopped_early").asBoolean(), new TaskCost.Cost(trainWall, trainCpu, 0,
-        trainTasks), predicted.cost(), bytes, summary);
+        trainTasks), predicted.cost(), bytes, summary, permuted);
   }
 
   private Broadcast<byte[]> broadcast(ComputationGraph net) {

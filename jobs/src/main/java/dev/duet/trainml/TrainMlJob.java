@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigLoader;
+import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.PipelineConfig.Task;
 import dev.duet.config.TrainMlConfig;
@@ -15,6 +16,7 @@ import dev.duet.ingest.InputException;
 import dev.duet.spark.ExecutorSlots;
 import dev.duet.spark.TaskCost;
 import dev.duet.training.CleanTable;
+import dev.duet.training.PermutationImportance;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
@@ -143,6 +145,12 @@ public final class TrainMlJob {
     // Built up front too: it refuses a metric the label cannot have before any fitting.
     boolean largerIsBetter = evaluator(metric, numClasses, Algorithm.LINEAR).isLargerBetter();
 
+    Metric primary = config.evaluate().primaryFor(numClasses);
+    List<String> inputs = ml.features().columns();
+    List<Column> sampled = new ArrayList<>(List.of(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL)));
+    inputs.forEach(c -> sampled.add(col(c)));
+    PermutationImportance permutation = PermutationImportance.prepare(test.select(sampled.toArray(Column[]::new)),
+        inputs, primary, numClasses, ml.tuning().seed());
     List<Outcome> outcomes = new ArrayList<>();
     List<AlgorithmSpec> algorithms = ml.algorithms();
     for (int i = 0; i < algorithms.size(); i++) {
@@ -151,17 +159,20 @@ public final class TrainMlJob {
         features.put(encoding, featurize(cost, encoding, train, test));
       }
       String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), algorithms.get(i).algorithm().configName());
-      outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost, slots));
+      outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost, slots,
+          permutation));
     }
+    permutation.release();
     Featurized any = features.values().iterator().next();
     return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
         any.train().count(),
-        any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes);
+        any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes, primary,
+        permutation.rows());
   }
 
   /** Tunes and fits one algorithm, predicts the test split, saves the model. */
   private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, TaskCost cost,
-      ExecutorSlots slots) {
+      ExecutorSlots slots, PermutationImportance permutation) {
     Algorithm a = spec.algorithm();
     Evaluator evaluator = evaluator(metric, numClasses, a);
     List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
@@ -179,8 +190,12 @@ public final class TrainMlJob {
     save(tuned.model(), f.pipeline(), modelDir);
 
     Optional<ObjectNode> importances = tuned.model() instanceof Model<?> m ? Importances.of(m, f.slots()) : Optional.empty();
+    ObjectNode permuted = cost.measure("train-ml:" + a.configName() + ":permutation",
+        "train-ml: permutation importance of " + a.configName(),
+        () -> permutation.measure(rows -> predictionColumns(predict(tuned.model(), f.pipeline().transform(rows))),
+            ml.tuning().seed())).result();
     Outcome o = new Outcome(a, describe(tuned.model()), f.encoding().dirName(), candidates, tuned.scores(),
-        tuned.best(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances);
+        tuned.best(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances, permuted);
     LOG.info("train-ml: {}: {} {} with {}; fit {} s (executor CPU {} s), predicted {} test rows in {} s",
         step, metric, Double.isNaN(o.validationScore()) ? "not validated (one candidate)"
             : String.format("%.4f", o.validationScore()),
@@ -345,12 +360,15 @@ public final class TrainMlJob {
 
   /** (row_id, label, prediction, probability, raw_score) as plain Parquet types; returns the row count. */
   private long writePredictions(Dataset<Row> predictions, Path dir) {
-    Set<String> present = Set.of(predictions.columns());
-    predictions.select(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL).as("label"),
-            col("prediction"), asArray(present, "probability").as("probability"),
-            asArray(present, "rawPrediction").as("raw_score"))
-        .write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
+    predictionColumns(predictions).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
     return spark.read().parquet(dir.toString()).count();
+  }
+
+  private static Dataset<Row> predictionColumns(Dataset<Row> predictions) {
+    Set<String> present = Set.of(predictions.columns());
+    return predictions.select(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL).as("label"),
+        col("prediction"), asArray(present, "probability").as("probability"),
+        asArray(present, "rawPrediction").as("raw_score"));
   }
 
   private static Column asArray(Set<String> present, String vectorColumn) {

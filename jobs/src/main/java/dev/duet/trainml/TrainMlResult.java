@@ -2,8 +2,10 @@ package dev.duet.trainml;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.spark.TaskCost.Cost;
 import dev.duet.store.Json;
+import dev.duet.training.PermutationImportance;
 import dev.duet.trainml.GridParams.Candidate;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,11 @@ import java.util.Optional;
  * @param testRows   rows of the test split, each predicted by every algorithm
  * @param metric     the tuning metric
  * @param algorithms one outcome per algorithm, in config order
+ * @param permutationMetric the metric permutation importance drops (evaluate's primary metric)
+ * @param permutationRows   held-out rows it shuffled
  */
 public record TrainMlResult(String label, String task, int classes, long cleanRows, long trainRows, long testRows, String method,
-    String metric, boolean largerIsBetter, List<Outcome> algorithms) {
+    String metric, boolean largerIsBetter, List<Outcome> algorithms, Metric permutationMetric, long permutationRows) {
 
   /**
    * @param model       the fitted model's kind, e.g. {@code OneVsRest(GBTClassificationModel x 10)}
@@ -28,10 +32,11 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
    * @param scores      each candidate's validation score; null when the grid had one candidate
    * @param best        index of the best candidate
    * @param importances what the model looks at, by input column (none for k-NN)
+   * @param permutation its permutation importance ({@link dev.duet.training.PermutationImportance})
    */
   public record Outcome(Algorithm algorithm, String model, String features, List<Candidate> candidates,
       double[] scores, int best, long testRowsPredicted, Cost train, Cost predict, long modelBytes,
-      Optional<ObjectNode> importances) {
+      Optional<ObjectNode> importances, ObjectNode permutation) {
 
     public Map<String, Object> bestParams() {
       return candidates.get(best).values();
@@ -91,6 +96,13 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
       a.put("best", o.best());
     }
     return t;
+  }
+
+  /** permutation_importance.json: every algorithm, in the schema train-dl writes too. */
+  public ObjectNode permutationImportance() {
+    ObjectNode models = Json.object();
+    algorithms.forEach(o -> models.set(o.algorithm().configName(), o.permutation()));
+    return PermutationImportance.file(permutationMetric, permutationRows, models);
   }
 
   /** importances.json: per algorithm that has them. */

@@ -1,0 +1,173 @@
+package dev.duet.training;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.ConfigLoader;
+import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.store.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Permutation importance, the same for every model of either family: the drop in the pipeline's
+ * primary metric on a seeded sample of held-out (test) rows when one input column's values are
+ * shuffled among those rows, everything else kept. The model is applied once to all the shuffled
+ * copies stacked (a copy's row ids say which column it shuffled) and each copy is scored with
+ * {@link Metrics}, as evaluate scores the test split. Columns that are constant in the sample are
+ * left out (shuffling them changes nothing); of the rest, at most {@link #MAX_COLUMNS}, the most
+ * varied first, so a table of 784 pixels costs what one of 32 columns does.
+ */
+public final class PermutationImportance {
+  public static final String FILE = "permutation_importance.json";
+  /** Sample rows at most, and rows scored in all (the sample shrinks for many columns). */
+  static final int MAX_ROWS = 2_000;
+  static final int MAX_SCORED_ROWS = 40_000;
+  static final int MAX_COLUMNS = 32;
+
+  private final Dataset<Row> sample;
+  private final List<String> columns;
+  private final List<String> unmeasured;
+  private final long rows;
+  private final Metric metric;
+  private final int classes;
+
+  private PermutationImportance(Dataset<Row> sample, List<String> columns, List<String> unmeasured, long rows,
+      Metric metric, int classes) {
+    this.sample = sample;
+    this.columns = columns;
+    this.unmeasured = unmeasured;
+    this.rows = rows;
+    this.metric = metric;
+    this.classes = classes;
+  }
+
+  /**
+   * Picks the rows and columns once per stage, so that every model is measured on the same ones.
+   *
+   * @param heldOut rows the models did not train on, with the row id, the label and the inputs
+   * @param inputs  the raw input columns the stage's models read
+   */
+  public static PermutationImportance prepare(Dataset<Row> heldOut, List<String> inputs, Metric metric, int classes,
+      long seed) {
+    Dataset<Row> labelled = heldOut.where(col(Labels.LABEL).isNotNull());
+    long available = labelled.count();
+    int wanted = (int) Math.max(1, Math.min(MAX_ROWS, MAX_SCORED_ROWS / (Math.min(inputs.size(), MAX_COLUMNS) + 1)));
+    Dataset<Row> sample = CleanTable.slice(labelled, Math.min(1.0, 1.2 * wanted / Math.max(1, available)), seed, true)
+        .orderBy(col(ConfigLoader.ROW_ID_COLUMN)).limit(wanted);
+    // Positions 0..n-1 in row-id order: the shuffles below permute positions.
+    sample = sample.withColumn(POSITION, functions.row_number().over(
+        org.apache.spark.sql.expressions.Window.orderBy(ConfigLoader.ROW_ID_COLUMN)).minus(1).cast("long"))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long n = sample.count();
+    List<Column> spread = new ArrayList<>();
+    for (String c : inputs) {
+      spread.add(functions.approx_count_distinct(col(c)).as(c));
+    }
+    Row distinct = sample.agg(spread.get(0), spread.subList(1, spread.size()).toArray(Column[]::new)).first();
+    List<String> varied = new ArrayList<>();
+    List<String> unmeasured = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      (distinct.getLong(i) > 1 ? varied : unmeasured).add(inputs.get(i));
+    }
+    varied.sort(Comparator.comparingLong((String c) -> -distinct.getLong(inputs.indexOf(c))));
+    if (varied.size() > MAX_COLUMNS) {
+      unmeasured.addAll(varied.subList(MAX_COLUMNS, varied.size()));
+      varied = new ArrayList<>(varied.subList(0, MAX_COLUMNS));
+    }
+    return new PermutationImportance(sample, List.copyOf(varied), List.copyOf(unmeasured), n, metric, classes);
+  }
+
+  /**
+   * One model's importances.
+   *
+   * @param predict the sample's rows (row id, label, inputs) → predictions with {@code row_id},
+   *                {@code label}, {@code prediction}, {@code probability}, {@code raw_score}
+   */
+  public ObjectNode measure(UnaryOperator<Dataset<Row>> predict, long seed) {
+    Random random = new Random(seed);
+    Dataset<Row> base = sample.withColumn(ConfigLoader.ROW_ID_COLUMN, col(POSITION));
+    Dataset<Row> stacked = base;
+    for (int k = 0; k < columns.size(); k++) {
+      String c = columns.get(k);
+      // An affine map of positions, (a * p + b) mod n with a coprime to n, is a permutation.
+      long a = coprime(rows, 1 + random.nextInt((int) Math.max(1, rows - 1)));
+      long b = random.nextInt((int) Math.max(1, rows));
+      Dataset<Row> shuffled = base.drop(c).join(base.select(col(c),
+              pmod(col(POSITION).multiply(a).plus(b), lit(rows)).as(POSITION)), POSITION)
+          .withColumn(ConfigLoader.ROW_ID_COLUMN, col(POSITION).plus((k + 1) * rows));
+      stacked = stacked.unionByName(shuffled);
+    }
+    Dataset<Row> predictions = predict.apply(stacked).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Column copy = functions.floor(col(ConfigLoader.ROW_ID_COLUMN).divide(rows));
+      double baseline = Metrics.of(predictions.where(copy.equalTo(0)), classes).get(metric);
+      List<double[]> scored = new ArrayList<>();
+      for (int k = 0; k < columns.size(); k++) {
+        double permuted = Metrics.of(predictions.where(copy.equalTo(k + 1)), classes).get(metric);
+        // Positive: the model got worse without the column, whichever way the metric points.
+        scored.add(new double[] {k, metric.higherIsBetter() ? baseline - permuted : permuted - baseline, permuted});
+      }
+      scored.sort(Comparator.comparingDouble(s -> -s[1]));
+      ObjectNode out = Json.object();
+      out.put("metric", metric.key());
+      out.put("rows", rows);
+      Json.putNumber(out, "baseline", baseline);
+      ArrayNode list = out.putArray("columns");
+      for (double[] s : scored) {
+        ObjectNode e = list.addObject();
+        e.put("column", columns.get((int) s[0]));
+        Json.putNumber(e, "importance", s[1]);
+        Json.putNumber(e, "permuted_" + metric.key(), s[2]);
+      }
+      ArrayNode skipped = out.putArray("not_measured");
+      unmeasured.forEach(skipped::add);
+      return out;
+    } finally {
+      predictions.unpersist(false);
+    }
+  }
+
+  /** The file's content: the stage's models by name. */
+  public static ObjectNode file(Metric metric, long rows, ObjectNode models) {
+    ObjectNode out = Json.object();
+    out.put("metric", metric.key());
+    out.put("rows", rows);
+    out.put("method", "drop in the metric when one input column is shuffled among held-out test rows");
+    out.set("models", models);
+    return out;
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public void release() {
+    sample.unpersist(false);
+  }
+
+  private static long coprime(long n, long start) {
+    long a = Math.max(1, start);
+    while (gcd(a, n) != 1) {
+      a++;
+    }
+    return a;
+  }
+
+  private static long gcd(long a, long b) {
+    return b == 0 ? a : gcd(b, a % b);
+  }
+
+  private static final String POSITION = "__position";
+}
