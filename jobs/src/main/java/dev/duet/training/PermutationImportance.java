@@ -97,18 +97,33 @@ public final class PermutationImportance {
    */
   public ObjectNode measure(UnaryOperator<Dataset<Row>> predict, long seed) {
     Random random = new Random(seed);
-    Dataset<Row> base = sample.withColumn(ConfigLoader.ROW_ID_COLUMN, col(POSITION));
-    Dataset<Row> stacked = base;
+    // Copy 0 is the sample as it is; copy k reads column k from the row at an affine permutation
+    // of its position, (a * p + b) mod n with a coprime to n. One join fetches every copy's
+    // shuffled value (a union of one join per column makes plans of thousands of columns).
+    Column source = col(POSITION);
     for (int k = 0; k < columns.size(); k++) {
-      String c = columns.get(k);
-      // An affine map of positions, (a * p + b) mod n with a coprime to n, is a permutation.
       long a = coprime(rows, 1 + random.nextInt((int) Math.max(1, rows - 1)));
       long b = random.nextInt((int) Math.max(1, rows));
-      Dataset<Row> shuffled = base.drop(c).join(base.select(col(c),
-              pmod(col(POSITION).multiply(a).plus(b), lit(rows)).as(POSITION)), POSITION)
-          .withColumn(ConfigLoader.ROW_ID_COLUMN, col(POSITION).plus((k + 1) * rows));
-      stacked = stacked.unionByName(shuffled);
+      source = functions.when(col(COPY).equalTo(k + 1), pmod(col(POSITION).multiply(a).plus(b), lit(rows)))
+          .otherwise(source);
     }
+    List<Column> donor = new ArrayList<>(List.of(col(POSITION).as(SOURCE)));
+    columns.forEach(c -> donor.add(col(c).as(SHUFFLED + c)));
+    Dataset<Row> copies = sample.crossJoin(sample.sparkSession().range(columns.size() + 1).toDF(COPY))
+        .withColumn(SOURCE, source)
+        .join(sample.select(donor.toArray(Column[]::new)), SOURCE);
+    List<Column> selected = new ArrayList<>();
+    for (String c : sample.columns()) {
+      int k = columns.indexOf(c);
+      if (c.equals(ConfigLoader.ROW_ID_COLUMN)) {
+        selected.add(col(COPY).multiply(rows).plus(col(POSITION)).as(c)); // which copy a prediction is of
+      } else if (k >= 0) {
+        selected.add(functions.when(col(COPY).equalTo(k + 1), col(SHUFFLED + c)).otherwise(col(c)).as(c));
+      } else if (!c.equals(POSITION)) {
+        selected.add(col(c));
+      }
+    }
+    Dataset<Row> stacked = copies.select(selected.toArray(Column[]::new));
     Dataset<Row> predictions = predict.apply(stacked).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Column copy = functions.floor(col(ConfigLoader.ROW_ID_COLUMN).divide(rows));
@@ -170,4 +185,7 @@ public final class PermutationImportance {
   }
 
   private static final String POSITION = "__position";
+  private static final String COPY = "__copy";
+  private static final String SOURCE = "__source";
+  private static final String SHUFFLED = "__shuffled_";
 }
