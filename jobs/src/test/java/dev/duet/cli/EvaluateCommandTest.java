@@ -78,7 +78,8 @@ class EvaluateCommandTest {
             "Interpretability", "Performance (roc_auc, test split)")
         .contains("Recommendation").contains("Blessed");
     assertThat(html.split("data:image/png;base64,", -1))
-        .as("ROC, score vs time, 2 confusion matrices, training curve, learning curve").hasSize(7);
+        .as("ROC, score vs time, 2 confusion matrices, training curve, permutation importance, learning curve")
+        .hasSize(8);
     assertThat(html).as("the column name is escaped wherever it appears").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
         .doesNotContain(SCRIPT);
     JsonNode report = json(out.resolve("report.json"));
