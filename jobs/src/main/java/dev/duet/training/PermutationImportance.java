@@ -27,14 +27,14 @@ import org.apache.spark.storage.StorageLevel;
  * copies stacked (a copy's row ids say which column it shuffled) and each copy is scored with
  * {@link Metrics}, as evaluate scores the test split. Columns that are constant in the sample are
  * left out (shuffling them changes nothing); of the rest, at most {@link #MAX_COLUMNS}, the most
- * varied first, so a table of 784 pixels costs what one of 32 columns does.
+ * varied first, so a table of 784 pixels costs what one of 16 columns does.
  */
 public final class PermutationImportance {
   public static final String FILE = "permutation_importance.json";
   /** Sample rows at most, and rows scored in all (the sample shrinks for many columns). */
   static final int MAX_ROWS = 2_000;
-  static final int MAX_SCORED_ROWS = 40_000;
-  static final int MAX_COLUMNS = 32;
+  static final int MAX_SCORED_ROWS = 10_000;
+  static final int MAX_COLUMNS = 16;
 
   private final Dataset<Row> sample;
   private final List<String> columns;
