@@ -86,8 +86,11 @@ final class RowTagger {
       ColumnSpec spec = specs.get(i);
       checks.addAll(checks(spec, col(textName(i)), raw.schema().apply(spec.name()).dataType(), ref(spec.name())));
     }
+    // Most rows break nothing: one OR of the checks (a balanced tree, so hundreds of columns do not
+    // make it deep) decides that, and only a broken row walks the checks in order for the first.
     Column rule = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
-        : coalesce(checks.stream().map(c -> when(c.broken(), lit(c.rule()))).toArray(Column[]::new));
+        : when(anyOf(checks.stream().map(Check::broken).toList()),
+            coalesce(checks.stream().map(c -> when(c.broken(), lit(c.rule()))).toArray(Column[]::new)));
     Column detail = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
         : coalesce(checks.stream().map(c -> when(c.broken(), c.detail())).toArray(Column[]::new));
     Column record = coalesce(col(CORRUPT),
@@ -104,6 +107,15 @@ final class RowTagger {
     out.add(when(col(RULE).isNotNull(), col("_duet_file")).as(SOURCE));
     List<String> rules = checks.stream().map(Check::rule).distinct().toList();
     return new Tagged(cast.select(withRule.toArray(Column[]::new)).select(out.toArray(Column[]::new)), rules);
+  }
+
+  /** {@code a OR b OR ...} as a balanced tree (null where no check is true and one is null, as a WHEN reads it). */
+  private static Column anyOf(List<Column> conditions) {
+    if (conditions.size() == 1) {
+      return conditions.get(0);
+    }
+    int half = conditions.size() / 2;
+    return anyOf(conditions.subList(0, half)).or(anyOf(conditions.subList(half, conditions.size())));
   }
 
   private static String textName(int i) {

@@ -135,7 +135,6 @@ public final class TrainDlJob {
         perNetwork.add(r.summary());
         permuted.set(network.name(), r.permutation());
       }
-      permutation.release();
       moveCheckpoints(); // last: a failure before here leaves every network's epochs for the rerun
       return new TrainDlResult(table.rows(), List.copyOf(networks), summary,
           PermutationImportance.file(metric, permutation.rows(), permuted));
@@ -280,7 +279,7 @@ public final class TrainDlJob {
       boolean patienceOut = e - state.get("best_epoch").asInt() >= net.patience();
       state.put("stopped_early", patienceOut && e < net.epochs());
       checkpoints.save(sparkNet.getNetwork(), e, state);
-      LOG.info("train-dl: {} epoch {}/{}: train loss {}, validation loss {}, validation {} {}, lr {}, {} s ({} samples/s){}",
+      LOG.info("train-dl: {}: epoch {}/{}: train loss {}, validation loss {}, validation {} {}, lr {}, {} s ({} samples/s){}",
           net.name(), e, net.epochs(), fmt(point.get("train_loss").asDouble()),
           fmt(point.get("validation_loss").asDouble()), metric.key(), fmt(value), String.format(Locale.ROOT, "%.2g", rate),
           fmt(point.get("seconds").asDouble()), Math.round(point.get("samples_per_second").asDouble()),

@@ -10,15 +10,21 @@ import dev.duet.config.ConfigLoader;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.store.Json;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.functions;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Permutation importance, the same for every model of either family: the drop in the pipeline's
@@ -64,24 +70,39 @@ public final class PermutationImportance {
     Dataset<Row> labelled = heldOut.where(col(Labels.LABEL).isNotNull());
     long available = labelled.count();
     int wanted = (int) Math.max(1, Math.min(MAX_ROWS, MAX_SCORED_ROWS / (Math.min(inputs.size(), MAX_COLUMNS) + 1)));
-    Dataset<Row> sample = CleanTable.slice(labelled, Math.min(1.0, 1.2 * wanted / Math.max(1, available)), seed, true)
+    // The sample is small (MAX_ROWS): it is held on the driver as a local table, numbered 0..n-1 in
+    // row-id order (the shuffles below permute these positions), and its distinct values are
+    // counted here exactly, without an aggregation of hundreds of columns.
+    Dataset<Row> picked = CleanTable.slice(labelled, Math.min(1.0, 1.2 * wanted / Math.max(1, available)), seed, true)
         .orderBy(col(ConfigLoader.ROW_ID_COLUMN)).limit(wanted);
-    // Positions 0..n-1 in row-id order: the shuffles below permute positions.
-    sample = sample.withColumn(POSITION, functions.row_number().over(
-        org.apache.spark.sql.expressions.Window.orderBy(ConfigLoader.ROW_ID_COLUMN)).minus(1).cast("long"))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long n = sample.count();
-    List<Column> spread = new ArrayList<>();
-    for (String c : inputs) {
-      spread.add(functions.approx_count_distinct(col(c)).as(c));
+    List<Row> values = picked.collectAsList();
+    long n = values.size();
+    List<Row> numbered = new ArrayList<>();
+    for (int p = 0; p < n; p++) {
+      Object[] fields = new Object[values.get(p).size() + 1];
+      for (int i = 0; i < fields.length - 1; i++) {
+        fields[i] = values.get(p).get(i);
+      }
+      fields[fields.length - 1] = (long) p;
+      numbered.add(RowFactory.create(fields));
     }
-    Row distinct = sample.agg(spread.get(0), spread.subList(1, spread.size()).toArray(Column[]::new)).first();
+    Dataset<Row> sample = heldOut.sparkSession().createDataFrame(numbered,
+        picked.schema().add(POSITION, DataTypes.LongType, false));
+    Map<String, Integer> distinct = new HashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Set<Object> seen = new HashSet<>();
+      int field = picked.schema().fieldIndex(inputs.get(i));
+      for (Row r : values) {
+        seen.add(r.get(field));
+      }
+      distinct.put(inputs.get(i), seen.size());
+    }
     List<String> varied = new ArrayList<>();
     List<String> unmeasured = new ArrayList<>();
-    for (int i = 0; i < inputs.size(); i++) {
-      (distinct.getLong(i) > 1 ? varied : unmeasured).add(inputs.get(i));
+    for (String c : inputs) {
+      (distinct.get(c) > 1 ? varied : unmeasured).add(c);
     }
-    varied.sort(Comparator.comparingLong((String c) -> -distinct.getLong(inputs.indexOf(c))));
+    varied.sort(Comparator.comparingInt((String c) -> -distinct.get(c)));
     if (varied.size() > MAX_COLUMNS) {
       unmeasured.addAll(varied.subList(MAX_COLUMNS, varied.size()));
       varied = new ArrayList<>(varied.subList(0, MAX_COLUMNS));
@@ -124,34 +145,36 @@ public final class PermutationImportance {
       }
     }
     Dataset<Row> stacked = copies.select(selected.toArray(Column[]::new));
-    Dataset<Row> predictions = predict.apply(stacked).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Column copy = functions.floor(col(ConfigLoader.ROW_ID_COLUMN).divide(rows));
-      double baseline = Metrics.of(predictions.where(copy.equalTo(0)), classes).get(metric);
-      List<double[]> scored = new ArrayList<>();
-      for (int k = 0; k < columns.size(); k++) {
-        double permuted = Metrics.of(predictions.where(copy.equalTo(k + 1)), classes).get(metric);
-        // Positive: the model got worse without the column, whichever way the metric points.
-        scored.add(new double[] {k, metric.higherIsBetter() ? baseline - permuted : permuted - baseline, permuted});
-      }
-      scored.sort(Comparator.comparingDouble(s -> -s[1]));
-      ObjectNode out = Json.object();
-      out.put("metric", metric.key());
-      out.put("rows", rows);
-      Json.putNumber(out, "baseline", baseline);
-      ArrayNode list = out.putArray("columns");
-      for (double[] s : scored) {
-        ObjectNode e = list.addObject();
-        e.put("column", columns.get((int) s[0]));
-        Json.putNumber(e, "importance", s[1]);
-        Json.putNumber(e, "permuted_" + metric.key(), s[2]);
-      }
-      ArrayNode skipped = out.putArray("not_measured");
-      unmeasured.forEach(skipped::add);
-      return out;
-    } finally {
-      predictions.unpersist(false);
+    // At most MAX_SCORED_ROWS predictions: held on the driver, the metrics' jobs below scan a local
+    // table instead of shipping the model (megabytes for a forest) with each of their tasks.
+    Dataset<Row> scoredRows = predict.apply(stacked);
+    List<String> kept = List.of(ConfigLoader.ROW_ID_COLUMN, "label", "prediction", "probability", "raw_score");
+    scoredRows = scoredRows.select(Arrays.stream(scoredRows.columns()).filter(kept::contains).map(functions::col)
+        .toArray(Column[]::new));
+    Dataset<Row> predictions = sample.sparkSession().createDataFrame(scoredRows.collectAsList(), scoredRows.schema());
+    Column copy = functions.floor(col(ConfigLoader.ROW_ID_COLUMN).divide(rows));
+    double baseline = Metrics.of(predictions.where(copy.equalTo(0)), classes).get(metric);
+    List<double[]> scored = new ArrayList<>();
+    for (int k = 0; k < columns.size(); k++) {
+      double permuted = Metrics.of(predictions.where(copy.equalTo(k + 1)), classes).get(metric);
+      // Positive: the model got worse without the column, whichever way the metric points.
+      scored.add(new double[] {k, metric.higherIsBetter() ? baseline - permuted : permuted - baseline, permuted});
     }
+    scored.sort(Comparator.comparingDouble(s -> -s[1]));
+    ObjectNode out = Json.object();
+    out.put("metric", metric.key());
+    out.put("rows", rows);
+    Json.putNumber(out, "baseline", baseline);
+    ArrayNode list = out.putArray("columns");
+    for (double[] s : scored) {
+      ObjectNode e = list.addObject();
+      e.put("column", columns.get((int) s[0]));
+      Json.putNumber(e, "importance", s[1]);
+      Json.putNumber(e, "permuted_" + metric.key(), s[2]);
+    }
+    ArrayNode skipped = out.putArray("not_measured");
+    unmeasured.forEach(skipped::add);
+    return out;
   }
 
   /** The file's content: the stage's models by name. */
@@ -166,10 +189,6 @@ public final class PermutationImportance {
 
   public long rows() {
     return rows;
-  }
-
-  public void release() {
-    sample.unpersist(false);
   }
 
   private static long coprime(long n, long start) {

@@ -162,7 +162,6 @@ public final class TrainMlJob {
       outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost, slots,
           permutation));
     }
-    permutation.release();
     Featurized any = features.values().iterator().next();
     return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
         any.train().count(),

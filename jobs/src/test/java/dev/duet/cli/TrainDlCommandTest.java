@@ -62,7 +62,8 @@ class TrainDlCommandTest {
 
   @Test
   void aRerunResumesFromTheLastCheckpointAndFinishesTheConfiguredEpochs() throws IOException {
-    String config = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5");
+    String config = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
+        .replace("  hidden:", "  max_train_rows: 2000\n  hidden:");
     Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/resume/ingest")); // the same ingest, another run
     System.setProperty("duet.train-dl.fail-after-epoch", "1");
     Cli failed;
@@ -124,7 +125,8 @@ class TrainDlCommandTest {
 
   @Test
   void oneWorkerWithTheSameSeedTrainsTheSameNetworkTwice() throws IOException {
-    String config = mnist().replace("workers: 2", "workers: 1").replace("epochs: 8", "epochs: 1");
+    String config = mnist().replace("workers: 2", "workers: 1").replace("epochs: 8", "epochs: 1")
+        .replace("  hidden:", "  max_train_rows: 2000\n  hidden:");
     List<org.nd4j.linalg.api.ndarray.INDArray> params = new ArrayList<>();
     for (String runId : List.of("same-1", "same-2")) {
         Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/" + runId + "/ingest"));
@@ -181,7 +183,7 @@ class TrainDlCommandTest {
             standardize: false
           epochs: 2
           patience: 5
-          max_train_rows: 3000
+          max_train_rows: 1500
           networks:
             mlp: {hidden: [64]}
             cnn: {image: {height: 28, width: 28, channels: 1}}

@@ -111,7 +111,7 @@ class StandaloneClusterIT {
     Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run("lost-executors"));
     cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-ml: [1/2] random_forest"));
     assertThat(Files.readString(logFile)).as("killed while train-ml ran").doesNotContain("train-ml: done");
-    cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: epoch 1/3"));
+    cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: mlp: epoch 1/3"));
     assertThat(Files.readString(logFile)).as("killed while train-dl ran").doesNotContain("train-dl: done");
     assertThat(driver.waitFor(RUN_LIMIT.toMinutes(), TimeUnit.MINUTES)).isTrue();
     String out = Files.readString(logFile);
