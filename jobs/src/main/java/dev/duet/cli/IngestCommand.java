@@ -29,7 +29,7 @@ final class IngestCommand extends StageCommand {
 
   @Override
   void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId) {
-    source = SourceProbe.probe(config.input(), hadoopConf);
+    source = SourceProbe.probe(config, hadoopConf);
     List<String> missing = SourceProbe.missingColumns(config, source);
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);

@@ -11,6 +11,7 @@ import dev.duet.config.PipelineConfig.DatePart;
 import dev.duet.config.PipelineConfig.DerivedColumn;
 import dev.duet.config.PipelineConfig.Format;
 import dev.duet.config.PipelineConfig.InputConfig;
+import dev.duet.config.PipelineConfig.NonFinitePolicy;
 import dev.duet.config.PipelineConfig.NullPolicy;
 import dev.duet.config.PipelineConfig.SplitConfig;
 import dev.duet.config.PipelineConfig.Task;
@@ -145,8 +146,12 @@ public final class ConfigLoader {
     Optional<String> max = c.optString("max");
     List<String> allowed = c.strings("allowed");
     Optional<String> pattern = c.optString("pattern");
+    NonFinitePolicy nonFinite = c.enumValue("non_finite", NonFinitePolicy.class, NonFinitePolicy.QUARANTINE);
 
     if (type != null) {
+      if (c.has("non_finite") && type != ColumnType.DOUBLE && type != ColumnType.FLOAT) {
+        c.problem("Cannot set " + where + ".non_finite: only double and float columns hold NaN or infinities");
+      }
       if (format.isPresent() && !type.isTemporal()) {
         c.problem("Cannot set " + where + ".format: only date and timestamp columns take a format");
       }
@@ -187,7 +192,7 @@ public final class ConfigLoader {
       }
     });
     return new ColumnSpec(name, type, format, nulls, impute, trim, caseRule, collapse, min, max,
-        List.copyOf(allowed), pattern);
+        List.copyOf(allowed), pattern, nonFinite);
   }
 
   /** {@code pixel{0..783}} stands for pixel0 … pixel783, each with the same rules. */
@@ -196,7 +201,7 @@ public final class ConfigLoader {
     for (ColumnSpec c : specs) {
       for (String name : c.name() == null ? java.util.Collections.<String>singletonList(null) : expandNames(List.of(c.name()))) {
         out.add(new ColumnSpec(name, c.type(), c.format(), c.nulls(), c.impute(), c.trim(),
-            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern()));
+            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern(), c.nonFinite()));
       }
     }
     return out;

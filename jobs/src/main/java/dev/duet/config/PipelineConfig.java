@@ -61,6 +61,9 @@ public record PipelineConfig(
 
   public enum CaseRule { KEEP, UPPER, LOWER }
 
+  /** What to do with NaN or an infinity in a double or float column. */
+  public enum NonFinitePolicy { QUARANTINE, KEEP }
+
   public enum DatePart { YEAR, MONTH, DAY, HOUR, WEEKDAY, DAY_OF_YEAR }
 
   /**
@@ -96,7 +99,8 @@ public record PipelineConfig(
       Optional<String> min,
       Optional<String> max,
       List<String> allowed,
-      Optional<String> pattern) {
+      Optional<String> pattern,
+      NonFinitePolicy nonFinite) {
 
     public boolean imputesMedian() {
       return nulls == NullPolicy.IMPUTE && impute.map("median"::equalsIgnoreCase).orElse(false);

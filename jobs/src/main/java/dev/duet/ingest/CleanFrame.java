@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.dayofweek;
 import static org.apache.spark.sql.functions.dayofyear;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.hour;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.month;
@@ -133,7 +134,8 @@ final class CleanFrame {
     }
     Column from = ref(d.from().orElseThrow());
     if (d.above().isPresent()) {
-      return when(from.isNull(), lit(null).cast(DataTypes.IntegerType))
+      // NaN (kept by non_finite: keep) is above nothing and below nothing: no label.
+      return when(from.isNull().or(isnan(from)), lit(null).cast(DataTypes.IntegerType))
           .otherwise(from.gt(lit(d.above().get())).cast(DataTypes.IntegerType));
     }
     return switch (d.part().orElseThrow()) {

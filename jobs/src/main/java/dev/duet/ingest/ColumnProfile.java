@@ -37,6 +37,8 @@ final class ColumnProfile implements Serializable {
   private final Kind[] kinds;
   private final DataType[] types;
   private final long[] count;
+  /** NaN and infinities (non_finite: keep): counted apart, outside min, max, mean and stddev. */
+  private final long[] nonFinite;
   private final double[] mean;
   private final double[] m2;
   private final double[] min;
@@ -54,6 +56,7 @@ final class ColumnProfile implements Serializable {
       kinds[i] = kind(types[i]);
     }
     count = new long[n];
+    nonFinite = new long[n];
     mean = new double[n];
     m2 = new double[n];
     min = new double[n];
@@ -115,6 +118,11 @@ final class ColumnProfile implements Serializable {
         default -> number(r, i);
       };
       distinct[i].offerHashed(mix64(Double.doubleToLongBits(x == 0 ? 0.0 : x)));
+      if (!Double.isFinite(x)) {
+        nonFinite[i]++;
+        continue;
+      }
+      n -= nonFinite[i];
       min[i] = Math.min(min[i], x);
       max[i] = Math.max(max[i], x);
       double d = x - mean[i]; // Welford: stable for large values such as epoch millis
@@ -148,13 +156,16 @@ final class ColumnProfile implements Serializable {
 
   private ColumnProfile merge(ColumnProfile o) {
     for (int i = 0; i < kinds.length; i++) {
-      long n = count[i] + o.count[i];
-      if (o.count[i] > 0) {
+      long finite = count[i] - nonFinite[i];
+      long otherFinite = o.count[i] - o.nonFinite[i];
+      if (otherFinite > 0) {
+        long n = finite + otherFinite;
         double d = o.mean[i] - mean[i];
-        m2[i] += o.m2[i] + d * d * count[i] * o.count[i] / n;
-        mean[i] += d * o.count[i] / n;
+        m2[i] += o.m2[i] + d * d * finite * otherFinite / n;
+        mean[i] += d * otherFinite / n;
       }
-      count[i] = n;
+      count[i] += o.count[i];
+      nonFinite[i] += o.nonFinite[i];
       min[i] = Math.min(min[i], o.min[i]);
       max[i] = Math.max(max[i], o.max[i]);
       if (o.minText[i] != null && (minText[i] == null || o.minText[i].compareTo(minText[i]) < 0)) {
@@ -198,11 +209,19 @@ final class ColumnProfile implements Serializable {
           s.put("max", new Date((long) max[i]).toString());
         }
         case NUMBER -> {
-          s.put("min", min[i]);
-          s.put("max", max[i]);
-          s.put("mean", mean[i]);
-          if (count[i] > 1) {
-            s.put("stddev", Math.sqrt(m2[i] / (count[i] - 1)));
+          long finite = count[i] - nonFinite[i];
+          s.put("non_finite", nonFinite[i]);
+          if (finite == 0) {
+            s.putNull("min");
+            s.putNull("max");
+            s.putNull("mean");
+          } else {
+            s.put("min", min[i]);
+            s.put("max", max[i]);
+            s.put("mean", mean[i]);
+          }
+          if (finite > 1) {
+            s.put("stddev", Math.sqrt(m2[i] / (finite - 1)));
           } else {
             s.putNull("stddev");
           }

@@ -7,10 +7,16 @@ import static dev.duet.ingest.RowTagger.RULE;
 import static dev.duet.ingest.RowTagger.SOURCE;
 import static dev.duet.ingest.RowTagger.ref;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,12 +24,15 @@ import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.PipelineConfig.ColumnSpec;
 import dev.duet.config.PipelineConfig.Format;
+import dev.duet.ingest.SourceDescription.Layout;
 import dev.duet.store.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
@@ -32,6 +41,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -67,6 +77,8 @@ public final class IngestJob {
     // Null-on-failure casts are what the type rule detects; ANSI mode would throw instead.
     this.spark.conf().set("spark.sql.ansi.enabled", "false");
     this.spark.conf().set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
+    // A timestamp without an offset means the same instant on every machine of the cluster.
+    this.spark.conf().set("spark.sql.session.timeZone", "UTC");
     this.config = config;
     this.source = source;
     this.workDir = workDir;
@@ -82,35 +94,21 @@ public final class IngestJob {
 
   private IngestResult ingest() {
     long started = System.nanoTime();
-    RowTagger.Tagged tagged = RowTagger.tag(read(), config);
-
-    // One pass over the input writes the clean table; its row counts ride along as observed
-    // metrics of that same job. Counting per rule there would cost every row one comparison per
-    // rule (thousands for a wide table): the counts come from the quarantine pass, over tagged rows only.
-    Observation rowCounts = new Observation("ingest-rows");
-    Dataset<Row> observed = tagged.rows().observe(rowCounts, count(lit(1)).as("read"),
-        countWhere(col(RULE).isNull()).as("clean"));
-
-    Dataset<Row> clean = observed.where(col(RULE).isNull())
-        .select(config.columns().stream().map(c -> ref(c.name())).toArray(Column[]::new));
-    Observation gaps = new Observation("ingest-gaps");
-    clean = CleanFrame.imputeConstants(CleanFrame.observeGaps(clean, config, gaps), config);
-    clean = CleanFrame.dedup(clean, config.dedupKey())
-        .withColumn(ConfigLoader.ROW_ID_COLUMN, monotonically_increasing_id()); // kept by the median rewrite
-    clean = CleanFrame.split(CleanFrame.derive(clean, config.derived()), config);
-
-    describe("ingest: read, check and write clean from " + source.path());
-    writeClean(clean, path(CLEAN));
-
-    Map<String, Object> counts = metrics(rowCounts);
-    long read = asLong(counts.get("read"));
-    long cleanBeforeDedup = asLong(counts.get("clean"));
+    CleanPass pass = writeClean(Set.of());
+    Set<String> whole = pass.splitRecords().isEmpty() ? Set.of() : spanningRecords(pass.splitRecords());
+    if (!whole.isEmpty()) {
+      LOG.info("ingest: {} file(s) hold quoted fields that span lines, reading them whole: {}", whole.size(), whole);
+      delete(path(CLEAN));
+      pass = writeClean(whole);
+    }
+    long read = pass.read();
+    long cleanBeforeDedup = pass.clean();
     if (read == 0) {
       throw new InputException("Input " + source.path() + " holds no rows: nothing to ingest");
     }
 
     describe("ingest: write quarantine");
-    Map<String, Long> byRule = writeQuarantine(read > cleanBeforeDedup);
+    Map<String, Long> byRule = writeQuarantine(read > cleanBeforeDedup, whole);
     long broken = byRule.values().stream().mapToLong(Long::longValue).sum();
     if (broken != read - cleanBeforeDedup) {
       // The quarantine comes from a second read of the input; the two must agree row for row.
@@ -122,6 +120,13 @@ public final class IngestJob {
     long quarantined = broken - dropped;
     LOG.info("ingest: read {} rows from {} file(s): {} pass the rules, {} quarantined, {} dropped ({}s)",
         read, source.files().size(), cleanBeforeDedup, quarantined, dropped, secondsSince(started));
+    if (cleanBeforeDedup == 0) {
+      String kept = keepRejected();
+      throw new InputException("No row of " + source.path() + " passes the rules ("
+          + byRule.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+          + "): nothing is published; the quarantine is kept at " + kept);
+    }
+    Observation gaps = pass.gaps();
 
     Map<String, Long> imputed = fillMedianGaps(gaps);
 
@@ -130,9 +135,104 @@ public final class IngestJob {
     long cleanRows = written.count();
     long duplicates = cleanBeforeDedup - cleanRows;
     ObjectNode quality = quality(written, read, cleanRows, quarantined, duplicates, dropped, byRule, imputed);
+    for (ColumnSpec c : config.columns()) {
+      if (quality.at("/columns/" + c.name().replace("~", "~0").replace("/", "~1") + "/nulls").asLong() == cleanRows) {
+        // Most often a misspelt JSON key or the wrong file: a column with no value teaches nothing.
+        throw new InputException("Column " + c.name() + " is null in all " + cleanRows + " clean rows of "
+            + source.path() + ": check its name and the input (nothing is published)");
+      }
+    }
     LOG.info("ingest: {} clean rows ({} duplicates removed), statistics done ({}s)",
         cleanRows, duplicates, secondsSince(started));
     return new IngestResult(read, cleanRows, quarantined, duplicates, dropped, byRule, quality);
+  }
+
+  /** What the clean pass counted: rows read and clean, files whose records came apart, the gaps to impute. */
+  private record CleanPass(long read, long clean, Set<String> splitRecords, Observation gaps) {}
+
+  /**
+   * One pass over the input writes the clean table; its row counts ride along as observed
+   * metrics of that same job. Counting per rule there would cost every row one comparison per
+   * rule (thousands for a wide table): the counts come from the quarantine pass, over broken rows only.
+   */
+  private CleanPass writeClean(Set<String> wholeFiles) {
+    RowTagger.Tagged tagged = RowTagger.tag(read(wholeFiles), config);
+    Observation rowCounts = new Observation("ingest-rows");
+    char quote = config.input().options().getOrDefault("quote", "\"").charAt(0);
+    Column raw = col(RAW);
+    Column unbalanced = col(RULE).equalTo("parse").and(pmod(length(raw).minus(length(
+        regexp_replace(raw, java.util.regex.Pattern.quote(String.valueOf(quote)), ""))), lit(2)).equalTo(1));
+    Dataset<Row> observed = tagged.rows().observe(rowCounts, count(lit(1)).as("read"),
+        countWhere(col(RULE).isNull()).as("clean"),
+        collect_set(config.input().format() == Format.CSV ? when(unbalanced, col(SOURCE)) : lit(null).cast("string"))
+            .as("split_records"));
+
+    Dataset<Row> clean = observed.where(col(RULE).isNull())
+        .select(config.columns().stream().map(c -> ref(c.name())).toArray(Column[]::new));
+    Observation gaps = new Observation("ingest-gaps");
+    clean = CleanFrame.imputeConstants(CleanFrame.observeGaps(clean, config, gaps), config);
+    clean = CleanFrame.dedup(clean, config.dedupKey())
+        .withColumn(ConfigLoader.ROW_ID_COLUMN, monotonically_increasing_id()); // kept by the median rewrite
+    clean = CleanFrame.split(CleanFrame.derive(clean, config.derived()), config);
+
+    describe("ingest: read, check and write clean from " + source.path());
+    writeClean(clean, path(CLEAN));
+    Map<String, Object> counts = metrics(rowCounts);
+    Set<String> split = new java.util.TreeSet<>();
+    Object files = counts.get("split_records");
+    if (files instanceof scala.collection.Iterable<?> set) {
+      scala.collection.JavaConverters.asJavaIterable(set).forEach(f -> split.add(qualified(String.valueOf(f))));
+    } else if (files instanceof java.util.Collection<?> set) {
+      set.forEach(f -> split.add(qualified(String.valueOf(f))));
+    }
+    return new CleanPass(asLong(counts.get("read")), asLong(counts.get("clean")), split, gaps);
+  }
+
+  /**
+   * Read line by line (in parallel, splitting large files), a quoted field that spans lines comes
+   * apart and leaves a fragment with an unbalanced quote among the malformed records; so does a
+   * malformed line with a stray quote, which read whole would swallow the lines up to the next
+   * quote. A flagged file counts as holding multi-line records when reading it whole loses no
+   * more records than the malformed ones of the line-by-line read (the fragments it joins).
+   */
+  private Set<String> spanningRecords(Set<String> flagged) {
+    Map<String, long[]> byLine = countsPerFile(flagged, false);
+    Map<String, long[]> whole = countsPerFile(flagged, true);
+    Set<String> out = new java.util.TreeSet<>();
+    byLine.forEach((file, lines) -> {
+      long[] records = whole.getOrDefault(file, new long[2]);
+      if (records[0] >= lines[0] - lines[1]) {
+        out.add(file);
+      } else {
+        LOG.info("ingest: {} has quotes that do not close; read line by line, its malformed lines are quarantined", file);
+      }
+    });
+    return out;
+  }
+
+  /** Records and malformed records per file, reading {@code files} line by line or whole. */
+  private Map<String, long[]> countsPerFile(Set<String> files, boolean whole) {
+    describe("ingest: count records of " + files.size() + " file(s) " + (whole ? "read whole" : "line by line"));
+    Map<String, long[]> out = new java.util.HashMap<>();
+    // Pruned to the corrupt-record column alone, the parser would not check a record's fields.
+    spark.conf().set("spark.sql.csv.parser.columnPruning.enabled", "false");
+    for (Layout layout : source.layouts()) {
+      String[] mine = layout.files().stream().map(Path::toString).filter(files::contains).toArray(String[]::new);
+      if (mine.length == 0) {
+        continue;
+      }
+      for (Row r : readCsv(layout, mine, whole).groupBy(functions.input_file_name())
+          .agg(count(lit(1)), count(col(RowTagger.CORRUPT))).collectAsList()) {
+        out.put(qualified(r.getString(0)), new long[] {r.getLong(1), r.getLong(2)});
+      }
+    }
+    spark.conf().unset("spark.sql.csv.parser.columnPruning.enabled");
+    return out;
+  }
+
+  /** input_file_name()'s URI as the probe names the file. */
+  private static String qualified(String uri) {
+    return new Path(java.net.URI.create(uri)).toString();
   }
 
   /** Partitioned by split; two open writers per task instead of a sort by the partition column. */
@@ -147,8 +247,8 @@ public final class IngestJob {
    * rows that break a rule (clean input costs one pass); it counts those rows per rule (drops
    * included, though they are not written) as observed metrics of its write.
    */
-  private Map<String, Long> writeQuarantine(boolean any) {
-    RowTagger.Tagged tagged = RowTagger.tag(read(), config);
+  private Map<String, Long> writeQuarantine(boolean any, Set<String> wholeFiles) {
+    RowTagger.Tagged tagged = RowTagger.tag(read(wholeFiles), config);
     Dataset<Row> broken = tagged.rows().where(col(RULE).isNotNull());
     Observation ruleCounts = new Observation("ingest-rules");
     if (any) {
@@ -213,28 +313,88 @@ public final class IngestJob {
     return imputed;
   }
 
-  private Dataset<Row> read() {
-    DataFrameReader reader = spark.read().options(config.input().options());
-    String path = source.path().toString();
+  /**
+   * The input's rows, each declared column as the input holds it (strings for text formats, so
+   * that every cast is ours to check and report) plus the corrupt-record column.
+   *
+   * @param wholeFiles CSV files read whole ({@code multiLine}), for quoted fields that span lines
+   */
+  private Dataset<Row> read(Set<String> wholeFiles) {
     Format format = config.input().format();
     if (format == Format.PARQUET) {
-      return reader.parquet(path);
+      return spark.read().options(config.input().options()).parquet(source.path().toString());
     }
-    // Text formats are read as strings so that every value's cast is ours to check and report.
+    if (format == Format.JSON) {
+      return readJson();
+    }
+    Dataset<Row> out = null;
+    for (Layout layout : source.layouts()) {
+      for (boolean whole : new boolean[] {false, true}) {
+        String[] files = layout.files().stream().map(Path::toString).filter(f -> wholeFiles.contains(f) == whole)
+            .toArray(String[]::new);
+        if (files.length > 0) {
+          Dataset<Row> part = readCsv(layout, files, whole);
+          out = out == null ? part : out.union(part);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Files of one header, read by position. A header with a blank name or a name repeated (in any
+   * case) gets internal names instead, so that names the config does not use cannot clash;
+   * declared columns take theirs. RFC 4180 escapes a quote by doubling it: that is the default
+   * escape unless the options set one.
+   */
+  private Dataset<Row> readCsv(Layout layout, String[] files, boolean whole) {
+    List<String> names = layout.header().isEmpty()
+        ? config.columns().stream().map(ColumnSpec::name).toList()
+        : layout.header();
+    boolean clashes = names.stream().anyMatch(String::isBlank)
+        || names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).distinct().count() < names.size();
+    List<String> fields = new ArrayList<>();
     StructType schema = new StructType();
-    List<String> names = format == Format.CSV && !source.columns().isEmpty()
-        ? source.columns()
-        : config.columns().stream().map(ColumnSpec::name).toList();
-    for (String n : names) {
-      schema = schema.add(n, DataTypes.StringType, true);
+    for (int i = 0; i < names.size(); i++) {
+      fields.add(clashes ? "_duet_c" + i : names.get(i));
+      schema = schema.add(fields.get(i), DataTypes.StringType, true);
     }
     schema = schema.add(RowTagger.CORRUPT, DataTypes.StringType, true);
-    reader = reader.schema(schema).option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", RowTagger.CORRUPT);
-    if (format == Format.CSV) {
-      return reader.option("header", String.valueOf(SourceProbe.csvHasHeader(config.input()))).csv(path);
+    DataFrameReader reader = spark.read().option("escape", "\"").options(config.input().options()).schema(schema)
+        .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", RowTagger.CORRUPT)
+        .option("header", String.valueOf(SourceProbe.csvHasHeader(config.input())))
+        .option("multiLine", String.valueOf(whole));
+    List<Column> declared = new ArrayList<>();
+    for (ColumnSpec c : config.columns()) {
+      declared.add(ref(fields.get(names.indexOf(c.name()))).as(c.name()));
     }
-    return reader.json(path);
+    declared.add(col(RowTagger.CORRUPT));
+    return reader.csv(files).select(declared.toArray(Column[]::new));
+  }
+
+  /**
+   * JSON lines read as text, then parsed: the raw line is what {@link JsonLineCheck} inspects,
+   * and what the quarantine keeps for a line it or the parser rejects.
+   */
+  private Dataset<Row> readJson() {
+    StructType schema = new StructType();
+    for (ColumnSpec c : config.columns()) {
+      schema = schema.add(c.name(), DataTypes.StringType, true);
+    }
+    Set<String> declared = new java.util.HashSet<>();
+    config.columns().forEach(c -> declared.add(c.name()));
+    Column problem = functions.udf(new JsonLineCheck(declared), DataTypes.StringType).apply(col("value"));
+    Dataset<Row> lines = spark.read().text(source.path().toString()).where(trim(col("value")).notEqual(""))
+        .select(col("value"), problem.as(RowTagger.PROBLEM));
+    Dataset<Row> parsed = lines.select(col("value"), col(RowTagger.PROBLEM),
+        from_json(col("value"), schema, config.input().options()).as("_duet_json"));
+    List<Column> out = new ArrayList<>();
+    for (ColumnSpec c : config.columns()) {
+      out.add(col("_duet_json").getField(c.name()).as(c.name()));
+    }
+    out.add(when(col(RowTagger.PROBLEM).isNotNull(), col("value")).as(RowTagger.CORRUPT));
+    out.add(col(RowTagger.PROBLEM));
+    return parsed.select(out.toArray(Column[]::new));
   }
 
   private ObjectNode quality(Dataset<Row> written, long read, long clean, long quarantined, long duplicates,
@@ -263,6 +423,32 @@ public final class IngestJob {
     q.set("columns", columns);
     q.set("label", QualityReport.labelBalance(written, config));
     return q;
+  }
+
+  /**
+   * When no row is clean nothing is published, but the quarantine says why: it moves beside the
+   * run's stages as {@code ingest.rejected/}, replacing an earlier one.
+   */
+  private String keepRejected() {
+    Path kept = new Path(workDir.getParent(), STAGE + ".rejected");
+    try {
+      org.apache.hadoop.fs.FileSystem fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.delete(kept, true);
+      if (!fs.rename(new Path(path(QUARANTINE)), kept)) {
+        throw new java.io.IOException("rename to " + kept + " failed");
+      }
+      return fs.makeQualified(kept).toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot keep the quarantine at " + kept + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void delete(String target) {
+    try {
+      workDir.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(new Path(target), true);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot delete " + target + ": " + e.getMessage(), e);
+    }
   }
 
   private void replace(String target, String replacement) {

@@ -1,9 +1,12 @@
 package dev.duet.ingest;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.regexp_replace;
@@ -20,6 +23,7 @@ import dev.duet.config.PipelineConfig;
 import dev.duet.config.PipelineConfig.CaseRule;
 import dev.duet.config.PipelineConfig.ColumnSpec;
 import dev.duet.config.PipelineConfig.ColumnType;
+import dev.duet.config.PipelineConfig.NonFinitePolicy;
 import dev.duet.config.PipelineConfig.NullPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,17 +43,20 @@ import org.apache.spark.sql.types.NumericType;
  * {@link #SOURCE} (its file); the last three are filled for tagged rows only.
  *
  * <p>Rule names: {@code parse}, then per column in declared order {@code encoding:<c>},
- * {@code type:<c>}, {@code null:<c>} (or {@code drop:<c>}, not quarantined but counted),
+ * {@code type:<c>}, {@code non_finite:<c>}, {@code null:<c>} (or {@code drop:<c>}, not quarantined but counted),
  * {@code range:<c>}, {@code allowed:<c>}, {@code pattern:<c>}.
  */
 final class RowTagger {
   static final String CORRUPT = "_duet_corrupt";
+  /** Optional input column: why a record that parsed is still not what it seems ({@link JsonLineCheck}). */
+  static final String PROBLEM = "_duet_problem";
   static final String RULE = "_duet_rule";
   static final String DETAIL = "_duet_detail";
   static final String RAW = "_duet_raw";
   static final String SOURCE = "_duet_source";
   static final String DROP_PREFIX = "drop:";
   private static final int SHOWN_CHARS = 80;
+  private static final String DATE_TEXT = "^\\s*\\d{4}-\\d{1,2}-\\d{1,2}";
 
   private record Check(String rule, Column broken, Column detail) {}
 
@@ -73,14 +80,18 @@ final class RowTagger {
       values.add(ref(spec.name()).as(rawName(i)));
     }
     values.add(hasCorrupt ? col(CORRUPT) : lit(null).cast(DataTypes.StringType).as(CORRUPT));
+    boolean hasProblem = Arrays.asList(raw.columns()).contains(PROBLEM);
+    if (hasProblem) {
+      values.add(col(PROBLEM));
+    }
     values.add(input_file_name().as("_duet_file"));
     Dataset<Row> cast = raw.select(values.toArray(Column[]::new));
 
     // 2. The first broken rule. 3. Detail, raw record and file, computed for tagged rows only.
     List<Check> checks = new ArrayList<>();
     if (hasCorrupt) {
-      checks.add(new Check("parse", col(CORRUPT).isNotNull(),
-          lit("malformed " + config.input().format().name().toLowerCase() + " record")));
+      Column malformed = lit("malformed " + config.input().format().name().toLowerCase() + " record");
+      checks.add(new Check("parse", col(CORRUPT).isNotNull(), hasProblem ? coalesce(col(PROBLEM), malformed) : malformed));
     }
     for (int i = 0; i < specs.size(); i++) {
       ColumnSpec spec = specs.get(i);
@@ -157,8 +168,25 @@ final class RowTagger {
     if (rawType.equals(target)) {
       return v;
     }
-    if (rawType.equals(DataTypes.StringType) && spec.format().isPresent()) {
-      return spec.type() == ColumnType.DATE ? to_date(v, spec.format().get()) : to_timestamp(v, spec.format().get());
+    if (rawType.equals(DataTypes.StringType)) {
+      if (spec.format().isPresent()) {
+        return spec.type() == ColumnType.DATE ? to_date(v, spec.format().get()) : to_timestamp(v, spec.format().get());
+      }
+      if (target instanceof IntegralType) {
+        // Spark's cast truncates "1.5" to 1: read the text as a decimal and take only an exact
+        // integer in range ("7", "7.0", "7e2"), so a fraction or a separator is a type error.
+        Column exact = v.cast(DataTypes.createDecimalType(38, 10));
+        long[] range = spec.type() == ColumnType.INT ? new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE}
+            : new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        return when(exact.equalTo(floor(exact)).and(exact.between(range[0], range[1])), exact.cast(target));
+      }
+      if (spec.type() == ColumnType.DATE) {
+        // The cast reads "2024" as 2024-01-01 and drops a time and zone offset: a date is a date only.
+        return when(v.rlike(DATE_TEXT + "$"), v.cast(target));
+      }
+      if (spec.type() == ColumnType.TIMESTAMP) {
+        return when(v.rlike(DATE_TEXT + "([T ].*)?$"), v.cast(target));
+      }
     }
     return v.cast(target);
   }
@@ -179,6 +207,11 @@ final class RowTagger {
       out.add(new Check("type:" + c, value.isNotNull().and(lost),
           concat(lit(c + "='"), shown(value), lit("' is not a " + spec.type().sqlName()
               + spec.format().map(f -> " in format " + f).orElse("")))));
+    }
+    if ((target.equals(DataTypes.DoubleType) || target.equals(DataTypes.FloatType))
+        && spec.nonFinite() == NonFinitePolicy.QUARANTINE) {
+      out.add(new Check("non_finite:" + c, isnan(typed).or(abs(typed).equalTo(lit(Double.POSITIVE_INFINITY))),
+          concat(lit(c + "="), shown(typed), lit(" is not a finite number (non_finite: keep takes it)"))));
     }
     if (spec.nulls() == NullPolicy.QUARANTINE) {
       out.add(new Check("null:" + c, typed.isNull(), lit(c + " is null")));

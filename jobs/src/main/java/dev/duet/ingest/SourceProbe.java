@@ -7,38 +7,51 @@ import com.univocity.parsers.csv.CsvParserSettings;
 import dev.duet.config.ConfigException;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.PipelineConfig.ColumnSpec;
+import dev.duet.config.PipelineConfig.Format;
 import dev.duet.config.PipelineConfig.InputConfig;
+import dev.duet.ingest.SourceDescription.Layout;
 import dev.duet.store.ContentHash;
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.Type;
 
 /**
  * Looks at the input before Spark starts: that it exists and holds data, and which columns it
- * has (CSV header, JSON keys of the first lines, Parquet footer), so a config naming a column
- * the data lacks is rejected up front.
+ * has (every CSV file's header, the JSON keys of the first lines, every Parquet footer), read
+ * through the same decompression codecs as Spark's readers, so a config naming a column the data
+ * lacks, a file whose header differs, or Parquet files that disagree on a column's type are
+ * rejected up front with the file named.
  */
 public final class SourceProbe {
   private static final int JSON_LINES_SAMPLED = 100;
+  private static final char BYTE_ORDER_MARK = '\uFEFF';
 
   private SourceProbe() {}
 
-  /** The input's data files and columns; {@link ConfigException} if it is missing or empty. */
-  public static SourceDescription probe(InputConfig input, Configuration hadoopConf) {
+  /** The input's data files and columns; {@link ConfigException} if it is missing, empty or inconsistent. */
+  public static SourceDescription probe(PipelineConfig config, Configuration hadoopConf) {
+    InputConfig input = config.input();
     try {
       Path path = new Path(input.path());
       FileSystem fs = path.toUri().getScheme() == null ? FileSystem.getLocal(hadoopConf) : path.getFileSystem(hadoopConf);
@@ -54,29 +67,50 @@ public final class SourceProbe {
         throw new ConfigException("Cannot ingest input.path " + input.path() + ": it holds no data ("
             + files.size() + " files, 0 bytes)");
       }
-      FileStatus first = files.stream().filter(f -> f.getLen() > 0).findFirst().orElseThrow();
-      List<String> columns = switch (input.format()) {
-        case CSV -> csvHeader(fs, first.getPath(), input);
-        case JSON -> jsonKeys(fs, first.getPath(), input);
-        case PARQUET -> parquetColumns(fs, first.getPath(), hadoopConf);
+      List<FileStatus> nonEmpty = files.stream().filter(f -> f.getLen() > 0).toList();
+      CompressionCodecFactory codecs = new CompressionCodecFactory(hadoopConf);
+      List<Layout> layouts = switch (input.format()) {
+        case CSV -> csvLayouts(fs, codecs, nonEmpty, input);
+        case JSON -> List.of(new Layout(jsonKeys(fs, codecs, nonEmpty.get(0).getPath()), paths(nonEmpty)));
+        case PARQUET -> List.of(new Layout(parquetColumns(nonEmpty, hadoopConf, config), paths(nonEmpty)));
       };
-      return new SourceDescription(fs, path, files, bytes, columns);
+      if (layouts.isEmpty()) {
+        throw new ConfigException("Cannot ingest input.path " + input.path() + ": its " + files.size()
+            + " file(s) hold no data once decompressed");
+      }
+      return new SourceDescription(fs, path, files, bytes, layouts.get(0).header(), layouts);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read input " + input.path() + ": " + e.getMessage(), e);
     }
   }
 
-  /** Every declared column the input lacks, one problem each. */
+  /**
+   * Every declared column a file lacks or has twice in its header, one problem each (a CSV file
+   * with another column order is fine: each header's files are read by its positions).
+   */
   public static List<String> missingColumns(PipelineConfig config, SourceDescription source) {
     List<String> problems = new ArrayList<>();
-    if (source.columns().isEmpty()) {
-      return problems; // CSV without header: columns are positional, named by the config
-    }
-    Set<String> present = new LinkedHashSet<>(source.columns());
-    for (ColumnSpec c : config.columns()) {
-      if (!present.contains(c.name())) {
-        problems.add("Column " + c.name() + " is declared in columns but " + config.input().path()
-            + " has no such column (it has: " + abbreviate(present) + ")");
+    for (Layout layout : source.layouts()) {
+      if (layout.header().isEmpty()) {
+        continue; // CSV without header: columns are positional, named by the config
+      }
+      String where = config.input().format() == Format.CSV ? layout.files().get(0).toString()
+          + (layout.files().size() > 1 ? " (and " + (layout.files().size() - 1) + " more file(s) with its header)" : "")
+          : config.input().path();
+      List<String> lacking = new ArrayList<>();
+      for (ColumnSpec c : config.columns()) {
+        int times = Collections.frequency(layout.header(), c.name());
+        if (times == 0) {
+          lacking.add(c.name());
+        } else if (times > 1) {
+          problems.add("Column " + c.name() + " appears " + times + " times in the header of " + where
+              + ": ingest cannot tell which one is meant");
+        }
+      }
+      if (!lacking.isEmpty()) {
+        problems.add((lacking.size() == 1 ? "Column " + lacking.get(0) + " is" : "Columns "
+            + abbreviate(new LinkedHashSet<>(lacking)) + " are") + " declared in columns but " + where
+            + " has no such column (it has: " + abbreviate(new LinkedHashSet<>(layout.header())) + ")");
       }
     }
     return problems;
@@ -86,35 +120,59 @@ public final class SourceProbe {
     return Boolean.parseBoolean(input.options().getOrDefault("header", "true"));
   }
 
-  private static List<String> csvHeader(FileSystem fs, Path file, InputConfig input) throws IOException {
+  /** The files grouped by header, in file order; a file that is empty once decompressed holds no rows and is left out. */
+  private static List<Layout> csvLayouts(FileSystem fs, CompressionCodecFactory codecs, List<FileStatus> files,
+      InputConfig input) throws IOException {
     if (!csvHasHeader(input)) {
-      return List.of();
+      return List.of(new Layout(List.of(), paths(files)));
     }
+    Map<List<String>, List<Path>> byHeader = new LinkedHashMap<>();
+    for (FileStatus f : files) {
+      List<String> header = csvHeader(fs, codecs, f.getPath(), input);
+      if (header != null) {
+        byHeader.computeIfAbsent(header, h -> new ArrayList<>()).add(f.getPath());
+      }
+    }
+    List<Layout> out = new ArrayList<>();
+    byHeader.forEach((header, paths) -> out.add(new Layout(header, List.copyOf(paths))));
+    return out;
+  }
+
+  /** The header's names, trimmed, without a byte-order mark; null for a file with no line. */
+  private static List<String> csvHeader(FileSystem fs, CompressionCodecFactory codecs, Path file, InputConfig input)
+      throws IOException {
     Charset cs = Charset.forName(input.options().getOrDefault("encoding",
         input.options().getOrDefault("charset", "UTF-8")));
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), cs))) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(open(fs, codecs, file), cs))) {
       String line = r.readLine();
-      if (line == null || line.isBlank()) {
+      if (line == null) {
+        return null;
+      }
+      if (!line.isEmpty() && line.charAt(0) == BYTE_ORDER_MARK) {
+        line = line.substring(1);
+      }
+      if (line.isBlank()) {
         throw new ConfigException("Cannot read the CSV header of " + file + ": the first line is empty");
       }
       CsvParserSettings settings = new CsvParserSettings();
       String sep = input.options().getOrDefault("sep", input.options().getOrDefault("delimiter", ","));
       settings.getFormat().setDelimiter(sep.equals("\\t") ? "\t" : sep);
       settings.getFormat().setQuote(input.options().getOrDefault("quote", "\"").charAt(0));
+      settings.getFormat().setComment('\0'); // as Spark: no comment lines unless the comment option says so
       settings.setMaxColumns(100_000);
       String[] names = new CsvParser(settings).parseLine(line);
       List<String> out = new ArrayList<>();
-      for (String n : names) {
+      for (String n : names == null ? new String[0] : names) {
         out.add(n == null ? "" : n.trim());
       }
       return out;
     }
   }
 
-  private static List<String> jsonKeys(FileSystem fs, Path file, InputConfig input) throws IOException {
+  private static List<String> jsonKeys(FileSystem fs, CompressionCodecFactory codecs, Path file) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     Set<String> keys = new LinkedHashSet<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(open(fs, codecs, file), StandardCharsets.UTF_8))) {
       int seen = 0;
       for (String line; seen < JSON_LINES_SAMPLED && (line = r.readLine()) != null; ) {
         if (line.isBlank()) {
@@ -134,16 +192,64 @@ public final class SourceProbe {
     return new ArrayList<>(keys);
   }
 
-  private static List<String> parquetColumns(FileSystem fs, Path file, Configuration conf) throws IOException {
-    try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(file, conf))) {
-      List<String> out = new ArrayList<>();
-      for (Type t : reader.getFooter().getFileMetaData().getSchema().getFields()) {
-        out.add(t.getName());
+  /**
+   * The first file's columns, after every file's footer has been read: a file that is not
+   * Parquet, or a declared column whose type differs between files, is a problem Spark would
+   * only meet mid-read (it takes one file's schema for all).
+   */
+  private static List<String> parquetColumns(List<FileStatus> files, Configuration conf, PipelineConfig config)
+      throws IOException {
+    Set<String> declared = new LinkedHashSet<>();
+    config.columns().forEach(c -> declared.add(c.name()));
+    List<String> first = null;
+    Map<String, String> typeOf = new LinkedHashMap<>();
+    Map<String, Path> typedBy = new LinkedHashMap<>();
+    for (FileStatus f : files) {
+      List<Type> fields;
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(f.getPath(), conf))) {
+        fields = reader.getFooter().getFileMetaData().getSchema().getFields();
+      } catch (IOException | RuntimeException e) {
+        throw new ConfigException("Cannot read " + f.getPath() + " as Parquet: " + e.getMessage()
+            + " (ingest reads every file under input.path but those named _* or .*)");
       }
-      return out;
-    } catch (IOException | RuntimeException e) {
-      throw new ConfigException("Cannot read " + file + " as Parquet: " + e.getMessage());
+      List<String> names = new ArrayList<>();
+      for (Type t : fields) {
+        names.add(t.getName());
+        if (!declared.contains(t.getName())) {
+          continue;
+        }
+        String type = t.isPrimitive() ? t.asPrimitiveType().getPrimitiveTypeName().name()
+            + (t.getLogicalTypeAnnotation() == null ? "" : " (" + t.getLogicalTypeAnnotation() + ")") : t.toString();
+        String before = typeOf.putIfAbsent(t.getName(), type);
+        if (before != null && !before.equals(type)) {
+          throw new ConfigException("Column " + t.getName() + " is " + before + " in " + typedBy.get(t.getName())
+              + " but " + type + " in " + f.getPath() + ": every Parquet file of input.path must give a column one type");
+        }
+        typedBy.putIfAbsent(t.getName(), f.getPath());
+      }
+      if (first == null) {
+        first = names;
+      } else {
+        for (String c : declared) {
+          if (first.contains(c) && !names.contains(c)) {
+            throw new ConfigException("Column " + c + " is declared in columns but " + f.getPath()
+                + " has no such column (it has: " + abbreviate(new LinkedHashSet<>(names)) + ")");
+          }
+        }
+      }
     }
+    return first;
+  }
+
+  /** The file's bytes as Spark's text readers see them: decompressed by the codec its name ends with. */
+  private static InputStream open(FileSystem fs, CompressionCodecFactory codecs, Path file) throws IOException {
+    CompressionCodec codec = codecs.getCodec(file);
+    InputStream in = fs.open(file);
+    return codec == null ? in : codec.createInputStream(in);
+  }
+
+  private static List<Path> paths(List<FileStatus> files) {
+    return files.stream().map(FileStatus::getPath).toList();
   }
 
   private static String abbreviate(Set<String> names) {

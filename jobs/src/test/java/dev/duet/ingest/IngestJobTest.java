@@ -266,7 +266,7 @@ class IngestJobTest {
 
   private IngestResult ingest(String yaml, Path out) {
     PipelineConfig config = ConfigLoader.parse(yaml, "test");
-    SourceDescription source = SourceProbe.probe(config.input(), new Configuration());
+    SourceDescription source = SourceProbe.probe(config, new Configuration());
     assertThat(SourceProbe.missingColumns(config, source)).isEmpty();
     return new IngestJob(spark, config, source, new org.apache.hadoop.fs.Path(out.toUri())).run();
   }
