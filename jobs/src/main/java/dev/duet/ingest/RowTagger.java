@@ -175,10 +175,13 @@ final class RowTagger {
       if (target instanceof IntegralType) {
         // Spark's cast truncates "1.5" to 1: read the text as a decimal and take only an exact
         // integer in range ("7", "7.0", "7e2"), so a fraction or a separator is a type error.
+        // Plain digits (nearly every value) take the direct cast, which is exact for them.
         Column exact = v.cast(DataTypes.createDecimalType(38, 10));
         long[] range = spec.type() == ColumnType.INT ? new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE}
             : new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
-        return when(exact.equalTo(floor(exact)).and(exact.between(range[0], range[1])), exact.cast(target));
+        return when(v.contains(".").or(v.contains("e")).or(v.contains("E")),
+            when(exact.equalTo(floor(exact)).and(exact.between(range[0], range[1])), exact.cast(target)))
+            .otherwise(v.cast(target));
       }
       if (spec.type() == ColumnType.DATE) {
         // The cast reads "2024" as 2024-01-01 and drops a time and zone offset: a date is a date only.
