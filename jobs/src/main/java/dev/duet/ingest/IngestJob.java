@@ -136,7 +136,7 @@ public final class IngestJob {
     long duplicates = cleanBeforeDedup - cleanRows;
     ObjectNode quality = quality(written, read, cleanRows, quarantined, duplicates, dropped, byRule, imputed);
     for (ColumnSpec c : config.columns()) {
-      if (quality.at("/columns/" + c.name().replace("~", "~0").replace("/", "~1") + "/nulls").asLong() == cleanRows) {
+      if (quality.path("columns").path(c.name()).path("nulls").asLong() == cleanRows) {
         // Most often a misspelt JSON key or the wrong file: a column with no value teaches nothing.
         throw new InputException("Column " + c.name() + " is null in all " + cleanRows + " clean rows of "
             + source.path() + ": check its name and the input (nothing is published)");
@@ -216,17 +216,20 @@ public final class IngestJob {
     Map<String, long[]> out = new java.util.HashMap<>();
     // Pruned to the corrupt-record column alone, the parser would not check a record's fields.
     spark.conf().set("spark.sql.csv.parser.columnPruning.enabled", "false");
-    for (Layout layout : source.layouts()) {
-      String[] mine = layout.files().stream().map(Path::toString).filter(files::contains).toArray(String[]::new);
-      if (mine.length == 0) {
-        continue;
+    try {
+      for (Layout layout : source.layouts()) {
+        String[] mine = layout.files().stream().map(Path::toString).filter(files::contains).toArray(String[]::new);
+        if (mine.length == 0) {
+          continue;
+        }
+        for (Row r : readCsv(layout, mine, whole).groupBy(functions.input_file_name())
+            .agg(count(lit(1)), count(col(RowTagger.CORRUPT))).collectAsList()) {
+          out.put(qualified(r.getString(0)), new long[] {r.getLong(1), r.getLong(2)});
+        }
       }
-      for (Row r : readCsv(layout, mine, whole).groupBy(functions.input_file_name())
-          .agg(count(lit(1)), count(col(RowTagger.CORRUPT))).collectAsList()) {
-        out.put(qualified(r.getString(0)), new long[] {r.getLong(1), r.getLong(2)});
-      }
+    } finally {
+      spark.conf().unset("spark.sql.csv.parser.columnPruning.enabled");
     }
-    spark.conf().unset("spark.sql.csv.parser.columnPruning.enabled");
     return out;
   }
 

@@ -78,7 +78,7 @@ public final class SourceProbe {
         throw new ConfigException("Cannot ingest input.path " + input.path() + ": its " + files.size()
             + " file(s) hold no data once decompressed");
       }
-      return new SourceDescription(fs, path, files, bytes, layouts.get(0).header(), layouts);
+      return new SourceDescription(fs, path, files, bytes, layouts);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read input " + input.path() + ": " + e.getMessage(), e);
     }
