@@ -23,21 +23,29 @@ Settings come from the environment of the Airflow components (defaults in bracke
     DUET_TASK_TIMEOUT_MINUTES  execution timeout per task [240]
 
 Parsing reads the config files only (no connections, no Spark): cheap for the DAG processor.
+Each config builds its DAG on its own: a file that cannot (bad YAML, no valid pipeline name, a
+pipeline name another file already uses) is logged as an error by the DAG processor and shows up
+as a paused-looking ``duet_broken_<file>`` DAG tagged ``duet-broken``, whose one task fails with the
+reason, while every other pipeline's DAG loads as usual.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
+from airflow.sdk.exceptions import AirflowFailException
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 
 _ID = re.compile(r"[^A-Za-z0-9_.-]")
+log = logging.getLogger("duet.dags")
 
 
 def duet_run_id(airflow_run_id: str) -> str:
@@ -129,13 +137,41 @@ def build_dag(config: Path, s: dict) -> DAG | None:
     return dag
 
 
+def _fail(reason: str):
+    raise AirflowFailException(reason)
+
+
+def broken_dag(config: Path, reason: str) -> DAG:
+    """What a config that cannot build its DAG shows in Airflow: a DAG that says why, and fails if run."""
+    with DAG(
+        dag_id="duet_broken_" + _ID.sub("_", config.stem),
+        description=f"Broken Duet config {config.name}: {reason}"[:500],
+        schedule=None,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        tags=["duet", "duet-broken"],
+        doc_md=f"**{config}** does not build a Duet DAG:\n\n    {reason}\n\nFix the file; the DAG processor picks it up.",
+    ) as dag:
+        PythonOperator(task_id="config_error", python_callable=_fail, op_args=[f"{config}: {reason}"], retries=0)
+    return dag
+
+
 def _build_all() -> dict:
     s = _settings()
     dags = {}
+    sources = {}
     for config in sorted(s["conf_dir"].glob("*.yaml")):
-        dag = build_dag(config, s)
+        try:
+            dag = build_dag(config, s)
+            if dag is not None and dag.dag_id in dags:
+                raise ValueError(f"pipeline name of {dag.dag_id} is also used by {sources[dag.dag_id].name}")
+        except Exception as e:  # one broken file must not take the other pipelines' DAGs with it
+            reason = " ".join(f"{type(e).__name__}: {e}".split())
+            log.error("duet: %s does not build a DAG: %s", config, reason)
+            dag = broken_dag(config, reason)
         if dag is not None:
             dags[dag.dag_id] = dag
+            sources[dag.dag_id] = config
     return dags
 
 

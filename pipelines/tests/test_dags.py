@@ -19,6 +19,28 @@ def test_every_dag_file_imports_without_errors(dagbag):
     assert dagbag.import_errors == {}
 
 
+def test_a_broken_config_is_reported_by_its_own_dag_and_the_log_while_the_others_load(tmp_path, monkeypatch, caplog):
+    (tmp_path / "flights.yaml").write_text((ROOT / "conf" / "flights.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text("pipeline: [unclosed\n")
+    (tmp_path / "spaces.yaml").write_text("pipeline: has spaces\n")
+    (tmp_path / "twin.yaml").write_text((ROOT / "conf" / "flights.yaml").read_text())
+    monkeypatch.setenv("DUET_CONF_DIR", str(tmp_path))
+
+    with caplog.at_level("ERROR", logger="duet.dags"):
+        bag = DagBag(dag_folder=str(ROOT / "pipelines"))
+
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"duet_flights", "duet_broken_broken", "duet_broken_spaces", "duet_broken_twin"}
+    assert set(bag.dags["duet_flights"].task_ids) == {"ingest", "train_ml", "train_dl", "evaluate"}
+    broken = bag.dags["duet_broken_broken"]
+    assert "duet-broken" in broken.tags
+    assert broken.task_ids == ["config_error"]
+    assert "broken.yaml" in broken.description and "while parsing a flow sequence" in broken.description
+    assert "also used by flights.yaml" in bag.dags["duet_broken_twin"].description
+    errors = [r.getMessage() for r in caplog.records if r.name == "duet.dags"]
+    assert len(errors) == 3 and any("spaces.yaml does not build a DAG" in e for e in errors)
+
+
 def test_there_is_one_dag_per_pipeline_config(dagbag):
     pipelines = {yaml.safe_load(c.read_text())["pipeline"] for c in CONFIGS}
     assert set(dagbag.dag_ids) == {f"duet_{p}" for p in pipelines}

@@ -14,8 +14,11 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +45,7 @@ public final class AirflowClient {
   public record TaskInstance(String taskId, String state, int tryNumber) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
   private final Settings settings;
   private final HttpClient http;
@@ -53,17 +57,32 @@ public final class AirflowClient {
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).build();
   }
 
-  /** Starts a run of {@code dagId}; {@code runId} may be null (Airflow names it). */
+  /**
+   * Starts a run of {@code dagId} under {@code runId}, or under a run id of the client's own when
+   * null, so that the POST can be retried: a first POST whose answer was lost (a timeout after
+   * Airflow created the run) makes the retry answer 409, and the run found under that id with this
+   * conf is the one this call created. A 409 on the first try is another run's id: an error.
+   */
   public DagRun trigger(String dagId, JsonNode conf, String runId) {
+    String id = runId != null ? runId
+        : "duet__" + RUN_ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
     ObjectNode body = JSON.createObjectNode();
     body.putNull("logical_date");
-    if (conf != null) {
-      body.set("conf", conf);
+    body.set("conf", conf != null ? conf : JSON.createObjectNode());
+    body.put("dag_run_id", id);
+    String path = "/api/v2/dags/" + enc(dagId) + "/dagRuns";
+    Sent sent = authenticated("POST", path, body);
+    if (sent.response().statusCode() == 409) {
+      if (sent.attempts() > 1) {
+        JsonNode existing = call("GET", runPath(dagId, id), null, "run " + id + " of DAG " + dagId);
+        if (body.get("conf").equals(existing.path("conf"))) {
+          return dagRun(existing);
+        }
+      }
+      throw new AirflowException("Airflow already has run " + id + " of DAG " + dagId + " (409: "
+          + detail(sent.response().body()) + "): pick another run id");
     }
-    if (runId != null) {
-      body.put("dag_run_id", runId);
-    }
-    return dagRun(call("POST", "/api/v2/dags/" + enc(dagId) + "/dagRuns", body, "DAG " + dagId));
+    return dagRun(answer(sent.response(), "POST", path, "DAG " + dagId));
   }
 
   public DagRun run(String dagId, String runId) {
@@ -120,13 +139,21 @@ public final class AirflowClient {
   }
 
   private JsonNode call(String method, String path, JsonNode body, String what) {
-    HttpResponse<String> r = send(method, path, body, true);
-    if (r.statusCode() == 401) { // an expired token: one fresh one
-      token = null;
-      r = send(method, path, body, true);
-    }
-    return answer(r, method, path, what);
+    return answer(authenticated(method, path, body).response(), method, path, what);
   }
+
+  private Sent authenticated(String method, String path, JsonNode body) {
+    Sent sent = send(method, path, body, true);
+    if (sent.response().statusCode() == 401) { // an expired token: one fresh one
+      token = null;
+      Sent again = send(method, path, body, true);
+      return new Sent(again.response(), sent.attempts() + again.attempts());
+    }
+    return sent;
+  }
+
+  /** An answer, and how many times the request was sent to get it. */
+  private record Sent(HttpResponse<String> response, int attempts) {}
 
   private JsonNode answer(HttpResponse<String> r, String method, String path, String what) {
     int code = r.statusCode();
@@ -143,12 +170,11 @@ public final class AirflowClient {
       case 401, 403 -> "Airflow at " + settings.url() + " refused user " + settings.username() + " (" + code + "): "
           + detail;
       case 404 -> "Airflow has no " + what + " (404: " + detail + ")";
-      case 409 -> "Airflow already has " + what + " (409: " + detail + ")";
       default -> "Airflow at " + settings.url() + " answered " + code + " to " + method + " " + path + ": " + detail;
     });
   }
 
-  private HttpResponse<String> send(String method, String path, JsonNode body, boolean authenticated) {
+  private Sent send(String method, String path, JsonNode body, boolean authenticated) {
     // Relative to the URL, so an Airflow behind a path prefix (http://host/airflow/) works.
     HttpRequest.Builder b = HttpRequest.newBuilder(settings.url().resolve(path.substring(1))).timeout(settings.timeout())
         .header("Accept", "application/json");
@@ -165,7 +191,7 @@ public final class AirflowClient {
       try {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() < 500 || attempt >= settings.attempts()) {
-          return r;
+          return new Sent(r, attempt);
         }
       } catch (ConnectException | HttpTimeoutException e) {
         if (attempt >= settings.attempts()) {
@@ -190,7 +216,7 @@ public final class AirflowClient {
       ObjectNode creds = JSON.createObjectNode();
       creds.put("username", settings.username());
       creds.put("password", settings.password());
-      HttpResponse<String> r = send("POST", "/auth/token", creds, false);
+      HttpResponse<String> r = send("POST", "/auth/token", creds, false).response();
       if (r.statusCode() == 401 || r.statusCode() == 403) {
         throw new AirflowException("Airflow at " + settings.url() + " refused the credentials of user "
             + settings.username() + " (" + r.statusCode() + ")");

@@ -138,7 +138,8 @@ final class AirflowCommand {
     @Option(names = "--conf", paramLabel = "JSON", description = "Run conf, e.g. '{\"duet_run_id\": \"r1\"}'.")
     String conf;
 
-    @Option(names = "--run-id", description = "Airflow run id (default: Airflow names it).")
+    @Option(names = "--run-id", description = "Airflow run id (default: duet__<UTC time>-<random>, chosen here so that a"
+        + " retried request finds the run it created instead of starting a second one).")
     String runId;
 
     @Option(names = "--wait", description = "Wait for the run to finish; exit 1 if it fails.")

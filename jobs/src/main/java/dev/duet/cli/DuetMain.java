@@ -3,6 +3,7 @@ package dev.duet.cli;
 import dev.duet.BuildInfo;
 import dev.duet.config.ConfigException;
 import dev.duet.ingest.InputException;
+import dev.duet.store.LeaseHeldException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.apache.spark.sql.SparkSession;
@@ -73,7 +74,8 @@ public final class DuetMain {
         err.flush();
         return USAGE;
       }
-      if (ex instanceof InputException || ex instanceof dev.duet.airflow.AirflowException) {
+      if (ex instanceof InputException || ex instanceof LeaseHeldException
+          || ex instanceof dev.duet.airflow.AirflowException) {
         err.println("duet " + stage + ": " + ex.getMessage());
         err.flush();
         return USAGE;

@@ -7,6 +7,7 @@ import dev.duet.config.PipelineConfig;
 import dev.duet.spark.HadoopConf;
 import dev.duet.spark.SparkSessions;
 import dev.duet.store.ContentHash;
+import dev.duet.store.RunLease;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -71,35 +73,49 @@ abstract class StageCommand implements Callable<Integer> {
     String run = options.runId != null ? options.runId : defaultRunId(config, runStore);
     prepare(config, hadoopConf, runStore, run);
 
-    StageOutput out = runStore.stage(config.pipeline(), run, stageName());
+    StageOutput out = stageOutput(runStore, config, run);
     PrintWriter stdout = spec.commandLine().getOut();
-    if (out.isComplete() && !force) {
-      stdout.printf("%s: run %s already finished this stage, skipping (use --force to redo): %s%n",
-          stageName(), run, out.dir());
-      stdout.flush();
-      return 0;
-    }
-
-    SparkSession spark = sharedSession != null ? sharedSession
-        : SparkSessions.create("duet " + stageName() + " " + config.pipeline() + "/" + run, options.sparkConf);
-    try {
-      // Reopen on Spark's Hadoop configuration: the one its writers use.
-      out = store(spark).stage(config.pipeline(), run, stageName());
-      out.begin();
-      Manifests manifests = new Manifests(stageName(), config.pipeline(), run, configHash(), spark);
-      ObjectNode manifest = execute(spark, config, out, manifests);
-      out.publish(manifest);
-      stdout.printf("%s: done, output in %s%n", stageName(), out.dir());
-      stdout.flush();
-      return 0;
-    } catch (Throwable e) { // SparkException is checked, yet thrown from Scala code
-      out.abort();
-      throw e;
-    } finally {
-      if (sharedSession == null) {
-        spark.stop();
+    try (RunLease lease = RunLease.acquire(runStore.fs(), runStore.runDir(config.pipeline(), run), stageName())) {
+      out.recover();
+      if (out.isComplete() && !force) {
+        stdout.printf("%s: run %s already finished this stage, skipping (use --force to redo): %s%n",
+            stageName(), run, out.dir());
+        stdout.flush();
+        return 0;
+      }
+      SparkSession spark = sharedSession != null ? sharedSession
+          : SparkSessions.create("duet " + stageName() + " " + config.pipeline() + "/" + run, options.sparkConf);
+      try {
+        // Reopen on Spark's Hadoop configuration: the one its writers use.
+        out = stageOutput(store(spark), config, run);
+        out.begin();
+        Manifests manifests = new Manifests(stageName(), config.pipeline(), run, configHash(), spark);
+        ObjectNode manifest = execute(spark, config, out, manifests);
+        lease.verify();
+        out.publish(manifest);
+        stdout.printf("%s: done, output in %s%n", stageName(), out.dir());
+        stdout.flush();
+        return 0;
+      } catch (Throwable e) { // SparkException is checked, yet thrown from Scala code
+        out.abort();
+        throw e;
+      } finally {
+        if (sharedSession == null) {
+          spark.stop();
+        }
       }
     }
+  }
+
+  private StageOutput stageOutput(RunStore runStore, PipelineConfig config, String run) {
+    StageOutput out = runStore.stage(config.pipeline(), run, stageName());
+    carried().forEach(out::carry);
+    return out;
+  }
+
+  /** Directories of {@link StageOutput#carry}: kept across failed attempts until the output is published. */
+  List<String> carried() {
+    return List.of();
   }
 
   /** The store, opened on Spark's Hadoop configuration: the one its writers use. */

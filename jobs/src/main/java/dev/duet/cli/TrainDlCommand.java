@@ -10,6 +10,7 @@ import dev.duet.training.PermutationImportance;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.traindl.TrainDlResult;
 import java.time.Instant;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -20,8 +21,6 @@ import picocli.CommandLine.Command;
         + " per-epoch checkpoints (a rerun resumes), early stopping and test-split predictions under"
         + " <store>/<pipeline>/<run>/train-dl/. Default run: the latest one that finished ingest.")
 final class TrainDlCommand extends TrainingCommand {
-  private Path checkpoints;
-
   @Override
   String stageName() {
     return TrainDlJob.STAGE;
@@ -33,15 +32,19 @@ final class TrainDlCommand extends TrainingCommand {
       throw new ConfigException("The config has no train_dl section: nothing to train (see conf/mnist.yaml)");
     }
     requireIngest(config, store, runId);
-    // Outside the attempt's work dir, so that a failed attempt's epochs survive for the next one.
-    checkpoints = new Path(store.runDir(config.pipeline(), runId), TrainDlJob.STAGE + "." + TrainDlJob.CHECKPOINTS);
+  }
+
+  /** Outside the attempt's work dir, so that a failed attempt's epochs survive for the next one. */
+  @Override
+  List<String> carried() {
+    return List.of(TrainDlJob.CHECKPOINTS);
   }
 
   @Override
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
     Path clean = cleanTable();
-    TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), checkpoints).run();
+    TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), out.carry(TrainDlJob.CHECKPOINTS)).run();
     out.writeJson(TrainDlJob.SUMMARY, r.summary());
     out.writeJson(PermutationImportance.FILE, r.permutationImportance());
     var stdout = spec.commandLine().getOut();

@@ -131,7 +131,7 @@ public final class ConfigLoader {
 
   private static ColumnSpec readColumn(YamlObject c) {
     String name = c.string("name");
-    String where = "columns." + (name == null ? "?" : name);
+    String where = name == null ? c.where() : "columns." + name;
     ColumnType type = c.optEnum("type", ColumnType.class).orElse(null);
     if (type == null && !c.has("type")) {
       c.problem(where + ".type is required (one of " + YamlObject.enumNames(ColumnType.class) + ")");
@@ -265,7 +265,7 @@ public final class ConfigLoader {
 
   private static DerivedColumn readDerived(YamlObject d) {
     String name = d.string("name");
-    String where = "derive." + (name == null ? "?" : name);
+    String where = name == null ? d.where() : "derive." + name;
     Optional<String> from = d.optString("from");
     Optional<DatePart> part = d.optEnum("part", DatePart.class);
     Optional<Double> above = d.optNumber("above");

@@ -54,6 +54,11 @@ final class YamlObject {
     return new YamlObject(node, "", problems);
   }
 
+  /** Where this mapping is in the file, e.g. {@code columns[2]}: how to name an entry that has no name. */
+  String where() {
+    return path;
+  }
+
   String path(String key) {
     if (inherited.contains(key)) {
       return inheritedFrom.path(key);
@@ -118,10 +123,14 @@ final class YamlObject {
     return Optional.of(v.asText());
   }
 
+  /** A required string; blank counts as missing (a name or path of "" names nothing). */
   String string(String key) {
     Optional<String> v = optString(key);
     if (v.isEmpty() && !has(key)) {
       missing(key);
+    } else if (v.isPresent() && v.get().isBlank()) {
+      problem(path(key) + " must not be empty");
+      return null;
     }
     return v.orElse(null);
   }

@@ -1,27 +1,50 @@
 package dev.duet.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 
 /**
- * One stage's output directory, published atomically: everything is written to a hidden
- * temporary sibling ({@code .<stage>.<uuid>.tmp}), renamed into place, and only then marked
- * with {@code _SUCCESS}. Readers trust a stage directory only when {@code _SUCCESS} is there,
- * so a crash at any point leaves nothing that looks finished.
+ * One stage's output directory, published so that a crash at any step loses no finished output
+ * and shows no half one. Everything is written to a hidden work sibling
+ * ({@code .<stage>.<uuid>.tmp}); {@link #publish} then
+ * <ol>
+ *   <li>copies the carried directories in (state that outlives failed attempts, such as train-dl's
+ *       checkpoints: {@code <run>/<stage>.<name>}, kept until the output holding them is finished),</li>
+ *   <li>writes the manifest and {@code _READY}: every file of the output with its length,</li>
+ *   <li>renames an earlier output aside ({@code .<stage>.<uuid>.old}), the work dir into place,</li>
+ *   <li>creates {@code _SUCCESS}, and only then deletes the old output and the carried directories.</li>
+ * </ol>
+ * Readers trust a stage directory only when {@code _SUCCESS} is there. {@link #recover} (run
+ * before anything else touches the stage) finishes a publish that a crash cut short after step 2
+ * (a work dir whose files match its {@code _READY} is complete) and otherwise puts the old output
+ * back. Checking files against {@code _READY} rather than trusting a rename is what keeps this
+ * true on S3A, whose directory rename is a copy then a delete and can stop half way.
  */
 public final class StageOutput {
   public static final String SUCCESS = "_SUCCESS";
+  public static final String READY = "_READY";
   public static final String MANIFEST = "manifest.json";
 
   private final FileSystem fs;
   private final Path runDir;
   private final String stage;
   private final Path dir;
+  private final Map<String, Path> carried = new LinkedHashMap<>();
   private Path work;
 
   StageOutput(FileSystem fs, Path runDir, String stage) {
@@ -48,16 +71,69 @@ public final class StageOutput {
     return exists(new Path(dir, SUCCESS));
   }
 
-  /** Starts a fresh attempt: removes leftovers (.tmp, .old) of earlier crashed attempts, returns the work dir. */
-  public Path begin() {
+  /**
+   * A directory that survives failed attempts ({@code <run>/<stage>.<name>}) and becomes
+   * {@code <name>/} of the output when it is published; dropped once that output is finished.
+   */
+  public Path carry(String name) {
+    return carried.computeIfAbsent(name, n -> new Path(runDir, stage + "." + n));
+  }
+
+  private void dropCarried() {
+    carried.values().forEach(this::delete);
+  }
+
+  /**
+   * Finishes or rolls back a publish that a crash interrupted, and removes what failed attempts
+   * left. Call it holding the run's lease ({@link RunLease}), before {@link #isComplete}.
+   */
+  public void recover() {
     try {
-      FileStatus[] stale = fs.globStatus(new Path(runDir, "." + stage + ".*"));
-      if (stale != null) {
-        for (FileStatus s : stale) {
-          fs.delete(s.getPath(), true);
+      Optional<Path> ready = siblings(".tmp").stream().filter(this::matchesReady)
+          .max(Comparator.comparingLong(this::modificationTime));
+      boolean published = exists(dir) && matchesReady(dir);
+      if (ready.isPresent() && !(published && isComplete())) {
+        // The crash came between _READY and _SUCCESS: the new output is whole, put it in place.
+        if (exists(dir)) {
+          if (isComplete()) {
+            rename(dir, sibling(".old"));
+          } else {
+            delete(dir); // a rename that stopped half way (S3A): the work dir still holds it all
+          }
+        }
+        rename(ready.get(), dir);
+        published = true;
+      }
+      if (published && !isComplete()) {
+        markSuccess();
+      }
+      if (!exists(dir)) {
+        // Renamed aside, and the new output never got ready: the old one is still the finished one.
+        Optional<Path> old = siblings(".old").stream().filter(p -> exists(new Path(p, SUCCESS)))
+            .max(Comparator.comparingLong(this::modificationTime));
+        if (old.isPresent()) {
+          rename(old.get(), dir);
         }
       }
-      work = new Path(runDir, "." + stage + "." + UUID.randomUUID() + ".tmp");
+      if (isComplete()) {
+        for (Map.Entry<String, Path> c : carried.entrySet()) {
+          if (exists(new Path(dir, c.getKey()))) {
+            delete(c.getValue()); // copied into the finished output; a crash came before the delete
+          }
+        }
+      }
+      for (Path leftover : siblings("")) {
+        delete(leftover);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot recover " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a fresh attempt and returns its work dir (run {@link #recover} first). */
+  public Path begin() {
+    try {
+      work = sibling(".tmp");
       if (!fs.mkdirs(work)) {
         throw new IOException("mkdirs returned false");
       }
@@ -82,21 +158,28 @@ public final class StageOutput {
     Json.write(fs, work(name), doc);
   }
 
-  /** Writes the manifest, moves the work dir into place (replacing an older attempt), marks success. */
+  /** Writes the manifest and moves the work dir into place (see the class comment for the steps). */
   public void publish(JsonNode manifest) {
-    writeJson(MANIFEST, manifest);
     try {
+      for (Map.Entry<String, Path> c : carried.entrySet()) {
+        if (exists(c.getValue()) && !FileUtil.copy(fs, c.getValue(), fs, work(c.getKey()), false, fs.getConf())) {
+          throw new IOException("copy of " + c.getValue() + " failed");
+        }
+      }
+      writeJson(MANIFEST, manifest);
+      Json.write(fs, work(READY), listing(work));
       Path old = null;
-      if (fs.exists(dir)) {
-        old = new Path(runDir, "." + stage + "." + UUID.randomUUID() + ".old");
+      if (exists(dir)) {
+        old = sibling(".old");
         rename(dir, old);
       }
       rename(work, dir);
       work = null;
+      markSuccess();
       if (old != null) {
-        fs.delete(old, true);
+        delete(old);
       }
-      fs.create(new Path(dir, SUCCESS), true).close();
+      dropCarried();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot publish " + dir + ": " + e.getMessage(), e);
     }
@@ -110,14 +193,85 @@ public final class StageOutput {
     try {
       fs.delete(work, true);
     } catch (IOException e) {
-      // The next begin() removes it; the failure being reported matters more.
+      // recover() removes it next time; the failure being reported matters more.
     }
     work = null;
+  }
+
+  private void markSuccess() throws IOException {
+    fs.create(new Path(dir, SUCCESS), true).close();
+  }
+
+  /** Every file under {@code root} (but _READY and _SUCCESS) with its length. */
+  private ObjectNode listing(Path root) throws IOException {
+    ObjectNode files = Json.object();
+    String prefix = root.toUri().getPath() + "/";
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+    while (it.hasNext()) {
+      LocatedFileStatus f = it.next();
+      String rel = f.getPath().toUri().getPath().substring(prefix.length());
+      if (!rel.equals(READY) && !rel.equals(SUCCESS)) {
+        files.put(rel, f.getLen());
+      }
+    }
+    ObjectNode doc = Json.object();
+    doc.set("files", files);
+    return doc;
+  }
+
+  /** Whether {@code root} holds a readable _READY and exactly the files it lists, at their lengths. */
+  private boolean matchesReady(Path root) {
+    try {
+      Path ready = new Path(root, READY);
+      if (!fs.exists(ready)) {
+        return false;
+      }
+      return lengths(Json.read(fs, ready)).equals(lengths(listing(root)));
+    } catch (IOException | UncheckedIOException e) {
+      return false; // a _READY cut short: that attempt never got ready
+    }
+  }
+
+  private static Map<String, Long> lengths(JsonNode listing) {
+    Map<String, Long> lengths = new java.util.HashMap<>();
+    listing.path("files").fields().forEachRemaining(f -> lengths.put(f.getKey(), f.getValue().asLong()));
+    return lengths;
+  }
+
+  private List<Path> siblings(String suffix) throws IOException {
+    List<Path> found = new ArrayList<>();
+    FileStatus[] matches = fs.globStatus(new Path(runDir, "." + stage + ".*" + suffix));
+    if (matches != null) {
+      for (FileStatus s : matches) {
+        found.add(s.getPath());
+      }
+    }
+    return found;
+  }
+
+  private Path sibling(String suffix) {
+    return new Path(runDir, "." + stage + "." + UUID.randomUUID() + suffix);
+  }
+
+  private long modificationTime(Path p) {
+    try {
+      return fs.getFileStatus(p).getModificationTime();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void rename(Path from, Path to) throws IOException {
     if (!fs.rename(from, to)) {
       throw new IOException("rename " + from + " -> " + to + " failed");
+    }
+  }
+
+  private void delete(Path p) {
+    try {
+      fs.delete(p, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + p + ": " + e.getMessage(), e);
     }
   }
 

@@ -8,6 +8,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -15,12 +18,14 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * Per-epoch checkpoints on any Hadoop FileSystem: {@code epoch-N.zip} (network and updater
- * state, via ModelSerializer) and {@code state.json} (epoch, best epoch, curve), replaced last
- * so that a crash mid-write leaves the previous epoch as the one to resume from. The best
- * network is the epoch-N.zip that state.json names.
+ * state, via ModelSerializer), then {@code state-N.json} (epoch, best epoch, curve). A state file
+ * is written under a hidden name and renamed to its own new name, never over another, so every
+ * {@code state-N.json} is whole on file:// and hdfs:// and the highest one names the epoch to
+ * resume after; a crash mid-epoch leaves the one before. The best network is the epoch-N.zip
+ * that state names: written before its state, never rewritten after.
  */
 final class Checkpoints {
-  static final String STATE = "state.json";
+  private static final Pattern STATE = Pattern.compile("state-(\\d+)\\.json");
 
   private final FileSystem fs;
   private final Path dir;
@@ -34,21 +39,40 @@ final class Checkpoints {
     return dir;
   }
 
-  /** The state of the last finished epoch, if an earlier attempt left one. */
+  /**
+   * The state of the last finished epoch, if an earlier attempt left one. One that cannot be
+   * read is an error naming it: starting over silently would throw the finished epochs away.
+   */
   Optional<JsonNode> state() {
-    // save() replaces state.json by renaming a complete state.json.tmp over it: a crash between
-    // the delete and the rename leaves only the tmp, and a tmp cut short (a crash while writing
-    // the first epoch's) does not parse and means no checkpoint yet.
-    for (Path file : new Path[] {new Path(dir, STATE), new Path(dir, STATE + ".tmp")}) {
-      try {
-        if (fs.exists(file)) {
-          return Optional.of(Json.read(fs, file));
-        }
-      } catch (IOException | UncheckedIOException e) {
-        // unreadable: try the next
+    Path latest = null;
+    int latestEpoch = -1;
+    try {
+      if (!fs.exists(dir)) {
+        return Optional.empty();
       }
+      for (FileStatus f : fs.listStatus(dir)) {
+        Matcher m = STATE.matcher(f.getPath().getName());
+        if (m.matches() && Integer.parseInt(m.group(1)) > latestEpoch) {
+          latestEpoch = Integer.parseInt(m.group(1));
+          latest = f.getPath();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the checkpoints in " + dir + ": " + e.getMessage(), e);
     }
-    return Optional.empty();
+    if (latest == null) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode state = Json.read(fs, latest);
+      if (state.path("epoch").asInt(-1) != latestEpoch || !state.path("curve").isArray()) {
+        throw new IOException("it is not the state of epoch " + latestEpoch);
+      }
+      return Optional.of(state);
+    } catch (IOException | UncheckedIOException e) {
+      throw new IllegalStateException("Cannot read the resume state " + latest + " (" + e.getMessage() + "): repair"
+          + " or delete that file to resume after the epoch before it", e);
+    }
   }
 
   /** Deletes every checkpoint (they belong to another config). */
@@ -66,15 +90,16 @@ final class Checkpoints {
 
   void save(ComputationGraph net, int epoch, ObjectNode state) {
     write(net, new Path(dir, "epoch-" + epoch + ".zip"));
-    Path tmp = new Path(dir, STATE + ".tmp");
-    Json.write(fs, tmp, state);
+    Path file = new Path(dir, "state-" + epoch + ".json");
+    Path hidden = new Path(dir, ".state-" + epoch + ".json.tmp");
+    Json.write(fs, hidden, state);
     try {
-      fs.delete(new Path(dir, STATE), false);
-      if (!fs.rename(tmp, new Path(dir, STATE))) {
+      fs.delete(file, false); // left by an attempt whose later state could not be read and was deleted
+      if (!fs.rename(hidden, file)) {
         throw new IOException("rename failed");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot replace " + new Path(dir, STATE) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 

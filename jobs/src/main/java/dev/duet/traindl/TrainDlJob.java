@@ -82,7 +82,7 @@ public final class TrainDlJob {
 
   /**
    * @param checkpointDir survives a failed attempt (unlike {@code workDir}): a directory per
-   *                      network; moved into the output as {@code checkpoints/} when the stage publishes
+   *                      network (the stage's carried {@code checkpoints/}, see {@link dev.duet.store.StageOutput#carry})
    */
   public TrainDlJob(SparkSession spark, PipelineConfig config, String cleanPath, Path workDir, Path checkpointDir) {
     this.spark = spark;
@@ -135,7 +135,6 @@ public final class TrainDlJob {
         perNetwork.add(r.summary());
         permuted.set(network.name(), r.permutation());
       }
-      moveCheckpoints(); // last: a failure before here leaves every network's epochs for the rerun
       return new TrainDlResult(table.rows(), List.copyOf(networks), summary,
           PermutationImportance.file(metric, permutation.rows(), permuted));
     } finally {
@@ -295,7 +294,7 @@ public final class TrainDlJob {
       }
     }
     int bestEpoch = state.get("best_epoch").asInt();
-    ComputationGraph bestNet = checkpoints.network(bestEpoch); // never rewritten once state.json names it
+    ComputationGraph bestNet = checkpoints.network(bestEpoch); // never rewritten once a state names it
     Path networkFile = new Path(workDir, networkPath(net.name()));
     checkpoints.write(bestNet, networkFile);
 
@@ -408,16 +407,6 @@ public final class TrainDlJob {
         .add("probability", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
         .add("raw_score", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
     return spark.createDataFrame(out, schema);
-  }
-
-  private void moveCheckpoints() {
-    try {
-      if (!fs.rename(checkpointRoot, new Path(workDir, CHECKPOINTS))) {
-        throw new IOException("rename failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot move " + checkpointRoot + " into the output: " + e.getMessage(), e);
-    }
   }
 
   /** GPUs the training ran on when ND4J runs on CUDA: GPUs per executor × executors (under the mixed

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.cli.DuetMain;
 import dev.duet.testing.Cli;
 import java.io.IOException;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -143,6 +146,73 @@ class AirflowClientIT {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.errLines()).containsExactly("duet airflow status: Cannot reach Airflow at http://127.0.0.1:" + closed
         + "/ (connection refused, 3 tries): check --url or AIRFLOW_URL");
+  }
+
+  @Test
+  void aTriggerWhoseFirstAnswerIsLostAfterAirflowCreatedTheRunStartsExactlyOneRun() throws Exception {
+    AtomicInteger posts = new AtomicInteger();
+    HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // A loopback proxy in front of the real Airflow: it forwards every request, but holds the
+    // answer to the first POST of a run for longer than the client waits.
+    HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    proxy.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    proxy.createContext("/", exchange -> {
+      try (exchange) {
+        HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(url + exchange.getRequestURI()))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()));
+        for (String h : List.of("Authorization", "Content-Type", "Accept")) {
+          String v = exchange.getRequestHeaders().getFirst(h);
+          if (v != null) {
+            forward.header(h, v);
+          }
+        }
+        HttpResponse<byte[]> answer = upstream.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+        boolean firstTrigger = exchange.getRequestMethod().equals("POST")
+            && exchange.getRequestURI().getPath().endsWith("/dagRuns") && posts.incrementAndGet() == 1;
+        if (firstTrigger) {
+          Thread.sleep(5_000); // the run exists in Airflow; its answer comes after the client gave up
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+        exchange.getResponseBody().write(answer.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException e) {
+        // the client closed the connection it stopped waiting on
+      }
+    });
+    proxy.start();
+    try {
+      String viaProxy = "http://127.0.0.1:" + proxy.getAddress().getPort();
+      String marker = "once-" + System.nanoTime();
+      Cli r = cli("airflow", "trigger", "--url", viaProxy, "--credentials", credentials.toString(),
+          "--request-timeout", "2", "--dag", "duet_client_ok", "--conf", "{\"duet_run_id\": \"" + marker + "\"}");
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      assertThat(posts.get()).as("the POST was retried").isEqualTo(2);
+      assertThat(r.out()).containsPattern("airflow: triggered duet_client_ok run duet__\\d{8}T\\d{6}-[0-9a-f]{8} ");
+      assertThat(runsWithConf("duet_client_ok", marker)).as("DAG runs with this conf").isEqualTo(1);
+
+      String run = r.out().replaceAll("(?s).*triggered duet_client_ok run (\\S+).*", "$1");
+      Cli again = duet("trigger", "--dag", "duet_client_ok", "--run-id", run);
+      assertThat(again.exitCode()).as("a run id that is taken, on the first try, is not this call's run").isEqualTo(2);
+      assertThat(again.errLines()).singleElement().asString()
+          .startsWith("duet airflow trigger: Airflow already has run " + run + " of DAG duet_client_ok (409");
+    } finally {
+      proxy.stop(0);
+    }
+  }
+
+  /** How many runs of the DAG carry {@code marker} in their conf, read from Airflow's API directly. */
+  private static long runsWithConf(String dag, String marker) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(url + "/auth/token"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"username\": \"admin\", \"password\": \"" + PASSWORD + "\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    String jwt = token.body().replaceAll(".*\"access_token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+    HttpResponse<String> runs = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v2/dags/" + dag
+        + "/dagRuns?limit=100")).header("Authorization", "Bearer " + jwt).build(), HttpResponse.BodyHandlers.ofString());
+    return Pattern.compile(Pattern.quote(marker)).matcher(runs.body()).results().count();
   }
 
   private static Cli duet(String... args) {

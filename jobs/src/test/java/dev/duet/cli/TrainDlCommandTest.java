@@ -56,7 +56,9 @@ class TrainDlCommandTest {
     assertThat(summary.at("/selection_metric").asText()).as("evaluate's metric for ten classes").isEqualTo("accuracy");
     assertThat(org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(out.resolve("networks/mlp.zip").toFile())
         .numParams()).as("784-256-128-10").isEqualTo(784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
-    assertThat(out.resolve("checkpoints/mlp/state.json")).isRegularFile();
+    assertThat(out.resolve("checkpoints/mlp/state-" + summary.at("/epochs_run").asInt() + ".json")).isRegularFile();
+    assertThat(store.resolve("mnist/r/train-dl.checkpoints")).as("dropped once the output holding them is published")
+        .doesNotExist();
     assertThat(p.first().<Object>getAs("probability")).isNotNull();
   }
 

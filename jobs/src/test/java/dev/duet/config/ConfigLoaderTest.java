@@ -43,6 +43,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aColumnWithoutANameIsNamedByItsPlaceInTheList() {
+    String config = VALID.replace("  - {name: code, type: string, trim: true, case: upper, allowed: [A, B]}",
+        "  - {}\n  - {name: '', type: string}\n  - {type: double, min: 0}");
+    assertThatThrownBy(() -> ConfigLoader.parse(config, "test")).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+            "columns[2].name is required",
+            "columns[2].type is required (one of string, int, long, double, float, boolean, date, timestamp)",
+            "columns[3].name must not be empty",
+            "columns[4].name is required"));
+  }
+
+  @Test
   void readsEveryPartOfAValidConfig() {
     PipelineConfig c = ConfigLoader.parse(VALID, "test");
     assertThat(c.pipeline()).isEqualTo("demo");

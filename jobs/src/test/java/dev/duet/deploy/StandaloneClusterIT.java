@@ -140,8 +140,8 @@ class StandaloneClusterIT {
   void aRunWhoseDriverDiedResumesFromTheFinishedStagesAndTheLastCheckpoint() throws Exception {
     Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-driver/ingest"));
     Dirs.copyTree(store().resolve("mnist/cluster/train-ml"), store().resolve("mnist/lost-driver/train-ml"));
-    // The resume point: state.json is written after the epoch's network, so it names a complete one.
-    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/mlp/state.json");
+    // The resume point: an epoch's state is written after its network, so it names a complete one.
+    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/mlp/state-1.json");
     Path firstLog = tmp.resolve("lost-driver-1.log");
     Process driver = onTheCluster(Files.createDirectories(tmp.resolve("events-lost-driver"))).conf("spark.cores.max", "2")
         .start(firstLog, run("lost-driver"));

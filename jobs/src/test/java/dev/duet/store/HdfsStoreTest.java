@@ -95,6 +95,25 @@ class HdfsStoreTest {
     assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/leaderboard/hdfs-ml.json"))).isTrue();
   }
 
+  @Test
+  void aCrashAtAnyStepOfPublishingOnHdfsLosesNoFinishedOutputShowsNoHalfOneAndKeepsTheEpochs() throws Exception {
+    FileSystem fs = hdfs.getFileSystem();
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(base() + "/crashes");
+    // One variant here (an earlier output, the process killed): StageOutputTest runs all four on file://.
+    assertThat(PublishFaults.everyCrashPoint(fs, root, true, false)).isGreaterThan(5);
+  }
+
+  @Test
+  void aSecondHolderOfAStageOnHdfsIsRefusedUntilTheFirstReleases() throws Exception {
+    FileSystem fs = hdfs.getFileSystem();
+    org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(base() + "/leases/run-1");
+    try (RunLease first = RunLease.acquire(fs, run, "ingest")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunLease.acquire(fs, run, "ingest"))
+          .isInstanceOf(LeaseHeldException.class).hasMessageContaining("pid " + ProcessHandle.current().pid());
+    }
+    RunLease.acquire(fs, run, "ingest").close();
+  }
+
   private static String base() {
     return "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
   }
