@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Every finished model of a run -> test-split metrics, the ML-vs-DL head-to-head and a"
         + " recommendation, the blessing decision, charts, report.html and report.json under"
-        + " <store>/<pipeline>/<run>/evaluate/, and the run's row in <store>/<pipeline>/leaderboard/."
+        + " <store>/<pipeline>/<run>/evaluate/, and the run's leaderboard row (leaderboard-row.json)."
         + " Default run: the latest one that finished a training stage.")
 final class EvaluateCommand extends StageCommand {
   private String run;
@@ -57,7 +57,7 @@ final class EvaluateCommand extends StageCommand {
         .output("metrics", EvaluateJob.METRICS, null)
         .output("blessing", EvaluateJob.BLESSING, null)
         .output("plots", EvaluateJob.PLOTS, null)
-        .output("leaderboard_entry", r.leaderboard() + "/" + run + ".json", null)
+        .output("leaderboard_row", EvaluateJob.LEADERBOARD_ROW, null)
         .section("lineage", r.lineage())
         .build(Instant.now());
   }

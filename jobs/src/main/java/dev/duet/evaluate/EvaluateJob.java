@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Every finished model of a run → metrics on the common test split, the ML-vs-DL head-to-head,
  * a recommendation, the blessing decision, charts, {@code report.html}/{@code report.json}, and
- * this run's row in the pipeline's leaderboard. Works with either branch alone.
+ * this run's leaderboard row (published with the rest: see {@link Leaderboard}). Works with either branch alone.
  */
 public final class EvaluateJob {
   public static final String STAGE = "evaluate";
@@ -47,6 +47,7 @@ public final class EvaluateJob {
   public static final String REPORT_JSON = "report.json";
   public static final String METRICS = "metrics.json";
   public static final String BLESSING = "blessing.json";
+  public static final String LEADERBOARD_ROW = Leaderboard.ROW;
   public static final String PLOTS = "plots";
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
 
@@ -101,12 +102,8 @@ public final class EvaluateJob {
     Optional<Scored> classic = ranked.stream().filter(s -> s.candidate().family() == Family.CLASSIC).findFirst();
     Optional<Scored> deep = ranked.stream().filter(s -> s.candidate().family() == Family.DEEP).findFirst();
     Recommendation recommendation = Recommendation.of(classic, deep, metric, ev);
-    Leaderboard leaderboard = new Leaderboard(store, config.pipeline());
-    List<JsonNode> history = leaderboard.entries();
+    List<JsonNode> history = new Leaderboard(store, config.pipeline()).entries();
     Scored best = ranked.get(0);
-    Blessing blessing = Blessing.decide(runId, metric, best.score(metric), ev.blessMargin(), history);
-    LOG.info("evaluate: best {} ({} {}); {}; {}", best.candidate().id(), metric.key(),
-        Recommendation.fmt(best.score(metric)), blessing.blessed() ? "blessed" : "not blessed", recommendation.verdict());
 
     Map<String, List<LearningCurve.Point>> curves = new LinkedHashMap<>();
     if (!ev.learningCurve().isEmpty()) {
@@ -120,6 +117,11 @@ public final class EvaluateJob {
     if (!curves.isEmpty()) {
       charts.put("Learning curve", Charts.learningCurve(curves, metric));
     }
+    // Last of the decisions: a claim on the bar is final, so as little as possible comes after it.
+    Blessing blessing = Blessing.decide(store.fs(), store.pipelineDir(config.pipeline()), runId, metric,
+        best.score(metric), ev.blessMargin());
+    LOG.info("evaluate: best {} ({} {}); {}; {}", best.candidate().id(), metric.key(),
+        Recommendation.fmt(best.score(metric)), blessing.blessed() ? "blessed" : "not blessed", recommendation.verdict());
     String now = Instant.now().toString();
     ObjectNode entry = Json.object();
     entry.put("run_id", runId);
@@ -149,8 +151,8 @@ public final class EvaluateJob {
       write(fs, new Path(new Path(workDir, PLOTS), slug(chart.getKey()) + ".png"), chart.getValue());
     }
     write(fs, new Path(workDir, REPORT_HTML), HtmlReport.render(report).getBytes(StandardCharsets.UTF_8));
-    leaderboard.put(runId, entry);
-    return new EvaluateResult(report, lineage(branches), leaderboard.dir());
+    Json.write(fs, new Path(workDir, Leaderboard.ROW), entry);
+    return new EvaluateResult(report, lineage(branches));
   }
 
   private static Map<String, byte[]> charts(List<Scored> ranked, Optional<Scored> classic, Optional<Scored> deep,

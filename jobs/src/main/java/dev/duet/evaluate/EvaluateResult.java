@@ -1,13 +1,9 @@
 package dev.duet.evaluate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.hadoop.fs.Path;
 
-/**
- * What the evaluate stage produced: the report, the run's lineage for the manifest, and where the
- * pipeline's leaderboard is.
- */
-public record EvaluateResult(Report report, ObjectNode lineage, Path leaderboard) {
+/** What the evaluate stage produced: the report, and the run's lineage for the manifest. */
+public record EvaluateResult(Report report, ObjectNode lineage) {
   public String bestModel() {
     return report.best().candidate().id();
   }

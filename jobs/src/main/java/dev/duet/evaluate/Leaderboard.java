@@ -1,74 +1,60 @@
 package dev.duet.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
+import dev.duet.store.StageOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline-level leaderboard across runs: {@code <store>/<pipeline>/leaderboard/<run-id>.json},
- * one file per evaluated run. A run writes only its own file (a temporary sibling renamed into
- * place), so concurrent evaluations never overwrite each other's rows and need no lock; readers
- * list the directory.
+ * The pipeline's leaderboard across runs: the row each published evaluation holds
+ * ({@code <store>/<pipeline>/<run-id>/evaluate/leaderboard-row.json}). A row exists exactly when
+ * its evaluation was published, so a failed evaluation leaves none behind, and concurrent
+ * evaluations need no lock to add theirs.
  */
 final class Leaderboard {
-  static final String DIR = "leaderboard";
+  static final String ROW = "leaderboard-row.json";
+  private static final Logger LOG = LoggerFactory.getLogger(Leaderboard.class);
 
   private final FileSystem fs;
-  private final Path dir;
+  private final Path pipelineDir;
 
   Leaderboard(RunStore store, String pipeline) {
     this.fs = store.fs();
-    this.dir = new Path(store.pipelineDir(pipeline), DIR);
+    this.pipelineDir = store.pipelineDir(pipeline);
   }
 
-  Path dir() {
-    return dir;
-  }
-
-  /** Every run's entry, oldest evaluation first (unreadable leftovers are skipped). */
+  /** Every published evaluation's row, oldest first; a row that cannot be read is skipped with a warning. */
   List<JsonNode> entries() {
+    FileStatus[] published;
     try {
-      if (!fs.exists(dir)) {
-        return List.of();
-      }
-      List<JsonNode> all = new ArrayList<>();
-      for (FileStatus f : fs.listStatus(dir)) {
-        if (f.isFile() && f.getPath().getName().endsWith(".json") && !f.getPath().getName().startsWith(".")) {
-          all.add(Json.read(fs, f.getPath()));
+      published = fs.globStatus(new Path(pipelineDir, "*/" + EvaluateJob.STAGE + "/" + StageOutput.SUCCESS));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the evaluations in " + pipelineDir + ": " + e.getMessage(), e);
+    }
+    List<JsonNode> rows = new ArrayList<>();
+    for (FileStatus success : published == null ? new FileStatus[0] : published) {
+      Path row = new Path(success.getPath().getParent(), ROW);
+      try {
+        JsonNode entry = Json.read(fs, row);
+        if (!entry.path("run_id").isTextual() || !entry.path("evaluated_at").isTextual()) {
+          throw new IOException("no run_id or evaluated_at");
         }
+        rows.add(entry);
+      } catch (IOException | UncheckedIOException e) {
+        LOG.warn("evaluate: leaderboard row {} cannot be read ({}): left out", row, e.getMessage());
       }
-      all.sort(Comparator.comparing(e -> e.path("evaluated_at").asText()));
-      return all;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the leaderboard " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Writes (or, for a forced re-evaluation, replaces) this run's entry. */
-  void put(String runId, ObjectNode entry) {
-    Path target = new Path(dir, runId + ".json");
-    Path temp = new Path(dir, "." + runId + "." + UUID.randomUUID() + ".tmp");
-    try {
-      fs.mkdirs(dir);
-      Json.write(fs, temp, entry);
-      if (fs.exists(target)) {
-        fs.delete(target, false);
-      }
-      if (!fs.rename(temp, target)) {
-        throw new IOException("rename of " + temp + " failed");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the leaderboard entry " + target + ": " + e.getMessage(), e);
-    }
+    rows.sort(Comparator.comparing(e -> e.path("evaluated_at").asText()));
+    return rows;
   }
 }

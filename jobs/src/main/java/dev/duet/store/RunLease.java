@@ -3,12 +3,8 @@ package dev.duet.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -35,7 +30,7 @@ import org.apache.hadoop.fs.Path;
  * it was not touched for {@code ttl} (another host: its clock is compared with the store's file
  * times, so keep the hosts' clocks in sync). The TTL is {@value #TTL_PROPERTY} (seconds, default
  * 120). On S3A (Hadoop 3.3) a create that must not overwrite is a check then a put, so two racers
- * started within the same instant can both win there; file:// and hdfs:// are exact.
+ * started within the same instant can both win there; file:// and hdfs:// are exact ({@link Json#createNew}).
  */
 public final class RunLease implements AutoCloseable {
   public static final String DIR = ".leases";
@@ -72,7 +67,7 @@ public final class RunLease implements AutoCloseable {
         }
         long next = last == null ? 1 : last.getKey() + 1;
         Path mine = new Path(dir, stage + "." + next);
-        if (!createExclusive(fs, mine, holder(stage))) {
+        if (!Json.createNew(fs, mine, holder(stage))) {
           continue; // another process took this number first: look again
         }
         TreeMap<Long, FileStatus> after = leases(fs, dir, stage);
@@ -178,27 +173,6 @@ public final class RunLease implements AutoCloseable {
     h.put("host", localHost());
     h.put("acquired_at", Instant.now().toString());
     return h;
-  }
-
-  /** Creates {@code file} only if it does not exist, atomically; false if it did. */
-  private static boolean createExclusive(FileSystem fs, Path file, JsonNode content) throws IOException {
-    byte[] bytes = Json.MAPPER.writeValueAsBytes(content);
-    if (fs instanceof LocalFileSystem local) {
-      // Hadoop's local create(overwrite=false) checks, then opens: not atomic. CREATE_NEW is.
-      try (OutputStream out = Files.newOutputStream(local.pathToFile(file).toPath(), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
-        out.write(bytes);
-      } catch (FileAlreadyExistsException e) {
-        return false;
-      }
-      return true;
-    }
-    try (OutputStream out = fs.create(file, false)) {
-      out.write(bytes);
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-      return false;
-    }
-    return true;
   }
 
   private static String localHost() {

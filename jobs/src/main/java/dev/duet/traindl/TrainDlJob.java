@@ -125,7 +125,7 @@ public final class TrainDlJob {
       List<Column> sampled = new ArrayList<>(List.of(col(ConfigLoader.ROW_ID_COLUMN), col(Labels.LABEL)));
       columns.forEach(c -> sampled.add(col(c)));
       PermutationImportance permutation = PermutationImportance.prepare(table.test().select(sampled.toArray(Column[]::new)),
-          columns, metric, table.classes(), dl.networks().get(0).seed());
+          table.counts().testLabelled(), columns, metric, table.classes(), dl.networks().get(0).seed());
       ObjectNode permuted = Json.object();
       for (int i = 0; i < dl.networks().size(); i++) {
         NetworkConfig network = dl.networks().get(i);
@@ -163,7 +163,7 @@ public final class TrainDlJob {
     int numClasses = table.classes();
     Dataset<Row> train = table.train();
     if (net.maxTrainRows().isPresent()) {
-      long rows = train.count();
+      long rows = table.counts().trainLabelled();
       if (rows > net.maxTrainRows().get()) {
         train = CleanTable.slice(train, (double) net.maxTrainRows().get() / rows, net.seed(), true);
         LOG.info("train-dl: {}: max_train_rows {}: training on a seeded sample of the {} train rows", net.name(),
@@ -187,12 +187,16 @@ public final class TrainDlJob {
         .select(idLabelInputs).persist(StorageLevel.MEMORY_ONLY());
     cached.add(fitBatches);
     cached.add(validation);
-    long fitRows = fit.count();
+    // One job cuts and caches the minibatches and counts what is in them; one caches the validation rows.
+    long[] rowsAndBatches = fitBatches.aggregate(new long[2],
+        (n, batch) -> new long[] {n[0] + batch.getLabels(0).size(0), n[1] + 1},
+        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    long fitRows = rowsAndBatches[0];
     long validationRows = validation.count();
     LOG.info("train-dl: {}: {} over {} inputs{}; {} train rows in {} minibatches of {}, {} validation rows; on {}",
         net.name(), net.network().name().toLowerCase(Locale.ROOT), encoding.width(),
         encoding.embeddings().isEmpty() ? "" : " (" + encoding.embeddings().size() + " embedded)", fitRows,
-        fitBatches.count(), net.batchSize(), validationRows, placement.describe());
+        rowsAndBatches[1], net.batchSize(), validationRows, placement.describe());
 
     // A checkpoint from another network, other inputs or other data would resume the wrong model.
     Checkpoints checkpoints = new Checkpoints(fs, new Path(checkpointRoot, net.name()));

@@ -23,12 +23,11 @@ import org.apache.spark.sql.types.DataTypes;
  * label as a double ({@link Labels#LABEL}) and checked, split into labelled train rows and all
  * test rows.
  *
- * @param rows    rows of the whole table
- * @param classes classes of the label (0 for regression)
+ * @param counts  rows of the whole table, labelled rows of each split, classes of the label (0 for regression)
  * @param train   train rows with a label
  * @param test    every test row (a null label stays null)
  */
-public record CleanTable(long rows, int classes, Dataset<Row> train, Dataset<Row> test) {
+public record CleanTable(Labels.Counts counts, Dataset<Row> train, Dataset<Row> test) {
 
   public static CleanTable read(SparkSession spark, String path, PipelineConfig config, List<String> inputs) {
     Dataset<Row> clean = spark.read().parquet(path);
@@ -44,9 +43,17 @@ public record CleanTable(long rows, int classes, Dataset<Row> train, Dataset<Row
     }
     Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
     Dataset<Row> labelled = clean.withColumn(Labels.LABEL, col(config.label()).cast(DataTypes.DoubleType));
-    int classes = Labels.classes(labelled.where(isTrain), config.label(), config.task(), path);
-    return new CleanTable(clean.count(), classes, labelled.where(isTrain.and(col(Labels.LABEL).isNotNull())),
+    Labels.Counts counts = Labels.check(labelled, config.label(), config.task(), path);
+    return new CleanTable(counts, labelled.where(isTrain.and(col(Labels.LABEL).isNotNull())),
         labelled.where(isTrain.unary_$bang()));
+  }
+
+  public long rows() {
+    return counts.rows();
+  }
+
+  public int classes() {
+    return counts.classes();
   }
 
   /**

@@ -62,13 +62,13 @@ public final class PermutationImportance {
   /**
    * Picks the rows and columns once per stage, so that every model is measured on the same ones.
    *
-   * @param heldOut rows the models did not train on, with the row id, the label and the inputs
-   * @param inputs  the raw input columns the stage's models read
+   * @param heldOut   rows the models did not train on, with the row id, the label and the inputs
+   * @param available how many of them have a label ({@link Labels.Counts#testLabelled})
+   * @param inputs    the raw input columns the stage's models read
    */
-  public static PermutationImportance prepare(Dataset<Row> heldOut, List<String> inputs, Metric metric, int classes,
-      long seed) {
+  public static PermutationImportance prepare(Dataset<Row> heldOut, long available, List<String> inputs,
+      Metric metric, int classes, long seed) {
     Dataset<Row> labelled = heldOut.where(col(Labels.LABEL).isNotNull());
-    long available = labelled.count();
     int wanted = (int) Math.max(1, Math.min(MAX_ROWS, MAX_SCORED_ROWS / (Math.min(inputs.size(), MAX_COLUMNS) + 1)));
     // The sample is small (MAX_ROWS): it is held on the driver as a local table, numbered 0..n-1 in
     // row-id order (the shuffles below permute these positions), and its distinct values are

@@ -150,7 +150,7 @@ public final class TrainMlJob {
     List<Column> sampled = new ArrayList<>(List.of(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL)));
     inputs.forEach(c -> sampled.add(col(c)));
     PermutationImportance permutation = PermutationImportance.prepare(test.select(sampled.toArray(Column[]::new)),
-        inputs, primary, numClasses, ml.tuning().seed());
+        table.counts().testLabelled(), inputs, primary, numClasses, ml.tuning().seed());
     List<Outcome> outcomes = new ArrayList<>();
     List<AlgorithmSpec> algorithms = ml.algorithms();
     for (int i = 0; i < algorithms.size(); i++) {

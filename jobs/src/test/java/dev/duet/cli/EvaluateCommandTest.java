@@ -115,8 +115,8 @@ class EvaluateCommandTest {
     assertThat(blessing.at("/blessed").asBoolean()).isFalse();
     assertThat(blessing.at("/compared_with_run").asText()).isEqualTo("first");
     assertThat(blessing.at("/reason").asText()).contains("does not beat the last blessed run first");
-    assertThat(store.resolve("xss/leaderboard")).isDirectoryContaining("glob:**/first.json")
-        .isDirectoryContaining("glob:**/same-again.json");
+    assertThat(json(store.resolve("xss/first/evaluate/leaderboard-row.json")).at("/blessed").asBoolean()).isTrue();
+    assertThat(json(store.resolve("xss/same-again/evaluate/leaderboard-row.json")).at("/blessed").asBoolean()).isFalse();
   }
 
   @Test

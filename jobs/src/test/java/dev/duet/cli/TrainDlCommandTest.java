@@ -88,6 +88,31 @@ class TrainDlCommandTest {
   }
 
   @Test
+  void fewSparkJobsRunBeforeTheFirstEpoch() throws Exception {
+    String config = mnist().replace("epochs: 8", "epochs: 1").replace("  hidden:", "  max_train_rows: 1500\n  hidden:");
+    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/jobs/ingest"));
+    List<String> jobGroups = java.util.Collections.synchronizedList(new ArrayList<>());
+    org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+        String group = job.properties() == null ? "" : job.properties().getProperty("spark.jobGroup.id", "");
+        jobGroups.add(group.isEmpty() ? job.stageInfos().last().name() : group);
+      }
+    };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      assertThat(run("train-dl", config, "jobs").exitCode()).isZero();
+      spark.sparkContext().listenerBus().waitUntilEmpty(30_000);
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    int beforeFirstEpoch = jobGroups.indexOf("train-dl:mlp:epoch-1");
+    System.out.printf("train-dl: %d Spark jobs before epoch 1: %s%n", beforeFirstEpoch, jobGroups.subList(0, beforeFirstEpoch));
+    // 19 before the counts were shared: a count per split, per slice, per cache and per check.
+    assertThat(beforeFirstEpoch).as("jobs before epoch 1: %s", jobGroups).isBetween(1, 9);
+  }
+
+  @Test
   void checkpointsOfAnotherNetworkAreNotResumed() throws IOException {
     String small = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
         .replace("  hidden:", "  max_train_rows: 2000\n  hidden:");

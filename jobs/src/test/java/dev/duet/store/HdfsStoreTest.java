@@ -92,7 +92,8 @@ class HdfsStoreTest {
         .isTrue();
     assertThat(Json.read(fs, new org.apache.hadoop.fs.Path(evaluate, "manifest.json")).at("/lineage/ingest/path").asText())
         .startsWith("hdfs://");
-    assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/leaderboard/hdfs-ml.json"))).isTrue();
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(evaluate, "leaderboard-row.json"))).isTrue();
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/duet/messy/blessings/roc_auc/first.json"))).isTrue();
   }
 
   @Test
