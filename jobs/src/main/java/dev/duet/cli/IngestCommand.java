@@ -46,6 +46,9 @@ final class IngestCommand extends StageCommand {
         .output("clean", IngestJob.CLEAN, r.clean())
         .output("quarantine", IngestJob.QUARANTINE, r.quarantined())
         .output("quality", IngestJob.QUALITY, null);
+    if (r.quality().at("/label/dictionary").isArray()) {
+      manifest.section("label_dictionary", r.quality().at("/label/dictionary"));
+    }
     spec.commandLine().getOut().printf(
         "ingest: read %,d rows: %,d clean, %,d quarantined, %,d duplicates removed, %,d dropped%n",
         r.read(), r.clean(), r.quarantined(), r.duplicatesRemoved(), r.dropped());

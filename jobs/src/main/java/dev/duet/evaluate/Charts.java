@@ -51,14 +51,12 @@ final class Charts {
     return png(chart);
   }
 
-  /** A confusion matrix as a heat map: true class up the side, predicted class along the bottom. */
-  static byte[] confusion(Scored s) {
+  /** A confusion matrix as a heat map: true class up the side, predicted class along the bottom, by name. */
+  static byte[] confusion(Scored s, List<String> classNames) {
     long[][] m = s.metrics().confusion();
     int k = m.length;
-    int[] classes = new int[k];
     List<Number[]> cells = new ArrayList<>();
     for (int t = 0; t < k; t++) {
-      classes[t] = t;
       for (int p = 0; p < k; p++) {
         cells.add(new Number[] {p, t, m[t][p]});
       }
@@ -66,7 +64,7 @@ final class Charts {
     HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH / 2 + 60).height(HEIGHT)
         .title("Confusion: " + s.candidate().id()).xAxisTitle("predicted").yAxisTitle("true").build();
     chart.getStyler().setShowValue(k <= 12).setLegendVisible(false);
-    List<Integer> axis = java.util.Arrays.stream(classes).boxed().toList();
+    List<String> axis = classNames.subList(0, k);
     chart.addSeries("counts", axis, axis, cells);
     return png(chart);
   }

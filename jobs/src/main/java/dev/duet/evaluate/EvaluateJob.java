@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.training.ClassDictionary;
 import dev.duet.training.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -85,6 +86,8 @@ public final class EvaluateJob {
     EvaluateConfig ev = config.evaluate();
     int classes = branches.classes();
     Metric metric = ev.primaryFor(classes);
+    List<String> classNames = ClassDictionary.namesOf(
+        ClassDictionary.of(store.fs(), store.stage(config.pipeline(), runId, IngestJob.STAGE).dir()), classes);
     List<Scored> scored = new ArrayList<>();
     int i = 0;
     for (Candidate c : branches.candidates()) {
@@ -92,6 +95,7 @@ public final class EvaluateJob {
       spark.sparkContext().setJobGroup("evaluate:" + c.id(), "evaluate: metrics of " + c.id(), false);
       Dataset<Row> predictions = spark.read().parquet(c.predictions().toString());
       Metrics m = Metrics.of(predictions, classes);
+      m.json().path("per_class").forEach(pc -> ((ObjectNode) pc).put("name", classNames.get(pc.path("class").asInt())));
       scored.add(new Scored(c, m));
       LOG.info("evaluate: [{}/{}] {}: {} {} on {} test rows ({} s)", ++i, branches.candidates().size(), c.id(),
           metric.key(), Recommendation.fmt(m.get(metric)), m.json().path("rows").asLong(),
@@ -113,7 +117,7 @@ public final class EvaluateJob {
             ev.learningCurve(), store.fs(), new Path(workDir, "_learning-curve")));
       }
     }
-    Map<String, byte[]> charts = charts(ranked, classic, deep, classes, metric);
+    Map<String, byte[]> charts = charts(ranked, classic, deep, classNames, metric);
     if (!curves.isEmpty()) {
       charts.put("Learning curve", Charts.learningCurve(curves, metric));
     }
@@ -138,7 +142,7 @@ public final class EvaluateJob {
 
     long testRows = best.metrics().json().path("rows").asLong() + best.metrics().json().path("unlabelled_rows").asLong();
     Report report = new Report(config.pipeline(), runId, config.task().name().toLowerCase(Locale.ROOT), config.label(),
-        classes, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config, curves),
+        classes, classNames, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config, curves),
         blessing, branches.missing(), charts, curves, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
 
     FileSystem fs = store.fs();
@@ -156,15 +160,16 @@ public final class EvaluateJob {
   }
 
   private static Map<String, byte[]> charts(List<Scored> ranked, Optional<Scored> classic, Optional<Scored> deep,
-      int classes, Metric metric) {
+      List<String> classNames, Metric metric) {
+    int classes = classNames.size();
     Map<String, byte[]> charts = new LinkedHashMap<>();
     if (classes == 2) {
       charts.put("ROC curves", Charts.roc(ranked));
     }
     charts.put(metric.key() + " vs training time", Charts.scoreVersusTime(ranked, metric));
     if (classes > 0) {
-      classic.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s)));
-      deep.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s)));
+      classic.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s, classNames)));
+      deep.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s, classNames)));
     }
     ranked.stream().filter(s -> s.candidate().epochs() != null)
         .forEach(s -> charts.put("Training curve " + s.candidate().id(), Charts.epochs(s)));

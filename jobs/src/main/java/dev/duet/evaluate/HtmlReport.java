@@ -83,8 +83,9 @@ final class HtmlReport {
         h.append("<details><summary>").append(esc(s.candidate().id())).append("</summary>");
         h.append("<table><tr><th>class</th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr>");
         for (JsonNode pc : s.metrics().json().path("per_class")) {
-          h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td class=\"num\">%,d</td><td class=\"num\">%.4f</td>"
-                  + "<td class=\"num\">%.4f</td><td class=\"num\">%.4f</td></tr>", pc.path("class").asInt(),
+          h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td class=\"num\">%,d</td><td class=\"num\">%.4f</td>"
+                  + "<td class=\"num\">%.4f</td><td class=\"num\">%.4f</td></tr>",
+              esc(r.classNames().get(pc.path("class").asInt())),
               pc.path("support").asLong(), pc.path("precision").asDouble(), pc.path("recall").asDouble(),
               pc.path("f1").asDouble()));
         }
@@ -93,11 +94,11 @@ final class HtmlReport {
         if (m.length <= MAX_CONFUSION_TABLE) {
           h.append("<table class=\"cm\"><tr><th>true \\ predicted</th>");
           for (int p = 0; p < m.length; p++) {
-            h.append("<th>").append(p).append("</th>");
+            h.append("<th>").append(esc(r.classNames().get(p))).append("</th>");
           }
           h.append("</tr>");
           for (int t = 0; t < m.length; t++) {
-            h.append("<tr><th>").append(t).append("</th>");
+            h.append("<tr><th>").append(esc(r.classNames().get(t))).append("</th>");
             for (long v : m[t]) {
               h.append(String.format(Locale.ROOT, "<td class=\"num\">%,d</td>", v));
             }

@@ -15,6 +15,7 @@ record Report(
     String task,
     String label,
     int classes,
+    List<String> classNames,
     long testRows,
     Metric metric,
     String evaluatedAt,
@@ -39,6 +40,7 @@ record Report(
     j.put("task", task);
     j.put("label", label);
     j.put("classes", classes);
+    classNames.forEach(j.putArray("class_names")::add);
     j.put("test_rows", testRows);
     j.put("metric", metric.key());
     j.put("evaluated_at", evaluatedAt);

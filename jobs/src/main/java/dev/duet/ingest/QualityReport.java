@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.stddev;
 import static org.apache.spark.sql.functions.struct;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.StringType;
@@ -84,8 +86,15 @@ final class QualityReport {
     Column split = col(ConfigLoader.SPLIT_COLUMN);
     if (config.task() == PipelineConfig.Task.CLASSIFICATION) {
       ObjectNode classes = out.putObject("classes");
+      DataType type = clean.schema().apply(config.label()).dataType();
+      // A text or boolean label: its sorted values are the class dictionary both branches index by.
+      ArrayNode dictionary = type.equals(DataTypes.StringType) || type.equals(DataTypes.BooleanType)
+          ? out.putArray("dictionary") : null;
       for (Row r : clean.groupBy(label.cast(DataTypes.StringType).as("l"), split).count().orderBy("l", "split").collectAsList()) {
         String key = r.isNullAt(0) ? "null" : r.getString(0);
+        if (dictionary != null && !r.isNullAt(0) && !classes.has(key)) {
+          dictionary.add(key);
+        }
         ObjectNode c = classes.has(key) ? (ObjectNode) classes.get(key) : classes.putObject(key);
         c.put(r.getString(1), r.getLong(2));
         c.put("total", c.path("total").asLong(0) + r.getLong(2));

@@ -89,30 +89,36 @@ public final class StageOutput {
    */
   public void recover() {
     try {
-      Optional<Path> ready = siblings(".tmp").stream().filter(this::matchesReady)
-          .max(Comparator.comparingLong(this::modificationTime));
-      boolean published = exists(dir) && matchesReady(dir);
-      if (ready.isPresent() && !(published && isComplete())) {
-        // The crash came between _READY and _SUCCESS: the new output is whole, put it in place.
-        if (exists(dir)) {
-          if (isComplete()) {
-            rename(dir, sibling(".old"));
-          } else {
-            delete(dir); // a rename that stopped half way (S3A): the work dir still holds it all
+      List<Path> attempts = siblings(".tmp");
+      List<Path> old = siblings(".old");
+      if (!attempts.isEmpty() || !old.isEmpty()) {
+        // A publish may have been under way: trust the directory only if its files are all there.
+        boolean whole = exists(dir) && (matchesReady(dir) || isComplete() && !exists(new Path(dir, READY)));
+        if (!(whole && isComplete())) {
+          Optional<Path> ready = attempts.stream().filter(this::matchesReady)
+              .max(Comparator.comparingLong(this::modificationTime));
+          Optional<Path> previous = old.stream().filter(p -> exists(new Path(p, SUCCESS)))
+              .max(Comparator.comparingLong(this::modificationTime));
+          if (ready.isPresent()) {
+            // The crash came after _READY: the new output is whole, put it in place. A directory
+            // there without all its files is a rename that stopped half way (S3A).
+            if (exists(dir)) {
+              delete(dir);
+            }
+            rename(ready.get(), dir);
+            markSuccess();
+          } else if (whole) {
+            markSuccess(); // renamed into place, _SUCCESS not yet written
+          } else if (previous.isPresent()) {
+            if (exists(dir)) {
+              delete(dir);
+            }
+            rename(previous.get(), dir); // renamed aside, and nothing whole replaced it
           }
         }
-        rename(ready.get(), dir);
-        published = true;
-      }
-      if (published && !isComplete()) {
-        markSuccess();
-      }
-      if (!exists(dir)) {
-        // Renamed aside, and the new output never got ready: the old one is still the finished one.
-        Optional<Path> old = siblings(".old").stream().filter(p -> exists(new Path(p, SUCCESS)))
-            .max(Comparator.comparingLong(this::modificationTime));
-        if (old.isPresent()) {
-          rename(old.get(), dir);
+        // Whole and finished with an attempt still about: that publish never began to replace it.
+        for (Path leftover : siblings("")) {
+          delete(leftover);
         }
       }
       if (isComplete()) {
@@ -121,9 +127,6 @@ public final class StageOutput {
             delete(c.getValue()); // copied into the finished output; a crash came before the delete
           }
         }
-      }
-      for (Path leftover : siblings("")) {
-        delete(leftover);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot recover " + dir + ": " + e.getMessage(), e);

@@ -13,6 +13,7 @@ import dev.duet.config.TrainDlConfig;
 import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.store.Json;
+import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
 import dev.duet.training.Labels;
 import dev.duet.training.Metrics;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -74,6 +76,8 @@ public final class TrainDlJob {
   private final PipelineConfig config;
   private final TrainDlConfig dl;
   private final String cleanPath;
+  /** The class names of a text or boolean label: predictions carry them beside the index. */
+  private final Optional<ClassDictionary> dictionary;
   private final Path workDir;
   private final Path checkpointRoot;
   private final FileSystem fs;
@@ -89,6 +93,7 @@ public final class TrainDlJob {
     this.config = config;
     this.dl = config.trainDl().orElseThrow(() -> new IllegalArgumentException("The config has no train_dl section"));
     this.cleanPath = cleanPath;
+    this.dictionary = CleanTable.dictionary(spark, cleanPath);
     this.workDir = workDir;
     try {
       this.fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -305,7 +310,8 @@ public final class TrainDlJob {
     Path predictions = new Path(workDir, predictionsPath(net.name()));
     Measured<Long> predicted = cost.measure("train-dl:" + net.name() + ":predict",
         "train-dl: " + net.name() + " predicts the test split", () -> {
-          predict(table.test().select(idLabelInputs), bestNet, encoding, numClasses).write().mode(SaveMode.ErrorIfExists)
+          Dataset<Row> rows = predict(table.test().select(idLabelInputs), bestNet, encoding, numClasses);
+          dictionary.map(d -> d.name(rows)).orElse(rows).write().mode(SaveMode.ErrorIfExists)
               .parquet(predictions.toString());
           return spark.read().parquet(predictions.toString()).count();
         });

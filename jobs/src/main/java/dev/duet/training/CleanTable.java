@@ -8,19 +8,23 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
+import dev.duet.config.PipelineConfig.Task;
 import dev.duet.ingest.InputException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Ingest's clean table as both training branches read it: the columns they need checked, the
- * label as a double ({@link Labels#LABEL}) and checked, split into labelled train rows and all
+ * label as a double ({@link Labels#LABEL}: a text or boolean class through ingest's
+ * {@link ClassDictionary}) and checked, split into labelled train rows and all
  * test rows.
  *
  * @param counts  rows of the whole table, labelled rows of each split, classes of the label (0 for regression)
@@ -42,10 +46,35 @@ public record CleanTable(Labels.Counts counts, Dataset<Row> train, Dataset<Row> 
           + ": re-run ingest with this config (--force)");
     }
     Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
-    Dataset<Row> labelled = clean.withColumn(Labels.LABEL, col(config.label()).cast(DataTypes.DoubleType));
+    DataType labelType = clean.schema().apply(config.label()).dataType();
+    Column label = col(config.label()).cast(DataTypes.DoubleType);
+    Optional<ClassDictionary> dictionary = Optional.empty();
+    if (config.task() == Task.CLASSIFICATION
+        && (labelType.equals(DataTypes.StringType) || labelType.equals(DataTypes.BooleanType))) {
+      dictionary = Optional.of(dictionary(spark, path).orElseThrow(() -> new InputException("Label " + config.label()
+          + " is " + labelType.simpleString() + " but ingest recorded no class dictionary beside " + path
+          + ": re-run ingest with this config (--force)")));
+      label = dictionary.get().index(col(config.label()));
+    }
+    Dataset<Row> labelled = clean.withColumn(Labels.LABEL, label);
     Labels.Counts counts = Labels.check(labelled, config.label(), config.task(), path);
+    if (dictionary.isPresent() && dictionary.get().names().size() > counts.classes()) {
+      // A class seen only in the test split still has its index: the models' outputs cover it.
+      counts = new Labels.Counts(counts.rows(), counts.trainLabelled(), counts.testLabelled(),
+          dictionary.get().names().size());
+    }
     return new CleanTable(counts, labelled.where(isTrain.and(col(Labels.LABEL).isNotNull())),
         labelled.where(isTrain.unary_$bang()));
+  }
+
+  /** The class names of a text or boolean label, as ingest recorded them beside {@code cleanPath}. */
+  public static Optional<ClassDictionary> dictionary(SparkSession spark, String cleanPath) {
+    try {
+      return ClassDictionary.beside(new org.apache.hadoop.fs.Path(cleanPath).getFileSystem(
+          spark.sparkContext().hadoopConfiguration()), cleanPath);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public long rows() {

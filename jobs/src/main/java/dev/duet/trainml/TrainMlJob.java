@@ -15,6 +15,7 @@ import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.ingest.InputException;
 import dev.duet.spark.ExecutorSlots;
 import dev.duet.spark.TaskCost;
+import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
 import dev.duet.training.PermutationImportance;
 import dev.duet.spark.TaskCost.Measured;
@@ -80,6 +81,8 @@ public final class TrainMlJob {
   private final PipelineConfig config;
   private final TrainMlConfig ml;
   private final String cleanPath;
+  /** The class names of a text or boolean label: predictions carry them beside the index. */
+  private final Optional<ClassDictionary> dictionary;
   private final Path workDir;
   private final FileSystem fs;
 
@@ -93,6 +96,7 @@ public final class TrainMlJob {
     this.ml = config.trainMl().orElseThrow(() -> new IllegalArgumentException(
         "The config has no train_ml section"));
     this.cleanPath = cleanPath;
+    this.dictionary = CleanTable.dictionary(spark, cleanPath);
     this.workDir = workDir;
     try {
       this.fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -357,9 +361,13 @@ public final class TrainMlJob {
     return model instanceof KnnModel knn ? knn.transform(test) : ((Transformer) model).transform(test);
   }
 
-  /** (row_id, label, prediction, probability, raw_score) as plain Parquet types; returns the row count. */
+  /**
+   * (row_id, label, prediction, probability, raw_score, and predicted_class for a text label) as
+   * plain Parquet types; returns the row count.
+   */
   private long writePredictions(Dataset<Row> predictions, Path dir) {
-    predictionColumns(predictions).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
+    Dataset<Row> columns = predictionColumns(predictions);
+    dictionary.map(d -> d.name(columns)).orElse(columns).write().mode(SaveMode.ErrorIfExists).parquet(dir.toString());
     return spark.read().parquet(dir.toString()).count();
   }
 
