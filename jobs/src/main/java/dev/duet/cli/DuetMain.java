@@ -2,7 +2,7 @@ package dev.duet.cli;
 
 import dev.duet.BuildInfo;
 import dev.duet.config.ConfigException;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
 import dev.duet.store.LeaseHeldException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

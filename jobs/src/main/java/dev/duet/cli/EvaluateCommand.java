@@ -2,13 +2,13 @@ package dev.duet.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.InputException;
+import dev.duet.contracts.StageLayout;
 import dev.duet.evaluate.Branches;
 import dev.duet.evaluate.EvaluateJob;
 import dev.duet.evaluate.EvaluateResult;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
-import dev.duet.traindl.TrainDlJob;
-import dev.duet.trainml.TrainMlJob;
 import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -26,13 +26,13 @@ final class EvaluateCommand extends StageCommand {
 
   @Override
   String stageName() {
-    return EvaluateJob.STAGE;
+    return StageLayout.EVALUATE;
   }
 
   @Override
   String defaultRunId(PipelineConfig config, RunStore store) {
-    return store.latestRunWith(config.pipeline(), TrainMlJob.STAGE, TrainDlJob.STAGE)
-        .orElseThrow(() -> new dev.duet.ingest.InputException("No run of " + config.pipeline() + " in " + store.root()
+    return store.latestRunWith(config.pipeline(), StageLayout.TRAIN_ML, StageLayout.TRAIN_DL)
+        .orElseThrow(() -> new dev.duet.contracts.InputException("No run of " + config.pipeline() + " in " + store.root()
             + " has finished train-ml or train-dl: train a branch first"));
   }
 

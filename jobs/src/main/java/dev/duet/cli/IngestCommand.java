@@ -3,6 +3,7 @@ package dev.duet.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigException;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.StageLayout;
 import dev.duet.ingest.IngestJob;
 import dev.duet.ingest.IngestResult;
 import dev.duet.ingest.SourceDescription;
@@ -24,7 +25,7 @@ final class IngestCommand extends StageCommand {
 
   @Override
   String stageName() {
-    return IngestJob.STAGE;
+    return StageLayout.INGEST;
   }
 
   @Override
@@ -40,12 +41,12 @@ final class IngestCommand extends StageCommand {
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
     IngestResult r = new IngestJob(spark, config, source, out.work()).run();
-    out.writeJson(IngestJob.QUALITY, r.quality());
+    out.writeJson(StageLayout.QUALITY, r.quality());
     ManifestBuilder manifest = manifests.start(started)
         .input("raw", source.path().toString(), r.read(), ContentHash.of(source.fs(), source.path(), ContentHash.DEFAULT_MAX_BYTES))
-        .output("clean", IngestJob.CLEAN, r.clean())
+        .output("clean", StageLayout.CLEAN, r.clean())
         .output("quarantine", IngestJob.QUARANTINE, r.quarantined())
-        .output("quality", IngestJob.QUALITY, null);
+        .output("quality", StageLayout.QUALITY, null);
     if (r.quality().at("/label/dictionary").isArray()) {
       manifest.section("label_dictionary", r.quality().at("/label/dictionary"));
     }

@@ -3,11 +3,8 @@ package dev.duet.cli;
 import dev.duet.config.ConfigException;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
-import dev.duet.evaluate.EvaluateJob;
-import dev.duet.ingest.IngestJob;
+import dev.duet.contracts.StageLayout;
 import dev.duet.spark.SparkSessions;
-import dev.duet.traindl.TrainDlJob;
-import dev.duet.trainml.TrainMlJob;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
@@ -42,13 +39,13 @@ final class RunCommand implements Callable<Integer> {
     PipelineConfig config = ConfigLoader.load(options.configFile); // every config problem, before any stage starts
     options.checkRunId();
     String run = options.runId != null ? options.runId : StageCommand.RUN_ID.format(Instant.now());
-    List<String> stages = new ArrayList<>(List.of(IngestJob.STAGE));
-    config.trainMl().ifPresent(ml -> stages.add(TrainMlJob.STAGE));
-    config.trainDl().ifPresent(dl -> stages.add(TrainDlJob.STAGE));
+    List<String> stages = new ArrayList<>(List.of(StageLayout.INGEST));
+    config.trainMl().ifPresent(ml -> stages.add(StageLayout.TRAIN_ML));
+    config.trainDl().ifPresent(dl -> stages.add(StageLayout.TRAIN_DL));
     if (stages.size() == 1) {
       throw new ConfigException("The config has neither train_ml nor train_dl: nothing to train or evaluate");
     }
-    stages.add(EvaluateJob.STAGE);
+    stages.add(StageLayout.EVALUATE);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     out.printf("run: %s run %s: %s%n", config.pipeline(), run, String.join(" -> ", stages));

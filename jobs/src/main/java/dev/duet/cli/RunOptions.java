@@ -1,7 +1,7 @@
 package dev.duet.cli;
 
 import dev.duet.config.ConfigException;
-import dev.duet.config.ConfigLoader;
+import dev.duet.contracts.StageLayout;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +28,7 @@ final class RunOptions {
 
   /** Refuses a --run-id that cannot name a store directory. */
   void checkRunId() {
-    if (runId != null && !ConfigLoader.ID.matcher(runId).matches()) {
+    if (runId != null && !StageLayout.ID.matcher(runId).matches()) {
       throw new ConfigException("Cannot use run id '" + runId + "': use letters, digits, '-', '_' and '.'");
     }
   }

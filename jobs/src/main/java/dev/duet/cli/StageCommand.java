@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigException;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.InputException;
 import dev.duet.spark.HadoopConf;
 import dev.duet.spark.SparkSessions;
 import dev.duet.store.ContentHash;
@@ -21,9 +22,9 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * What every stage command shares: the common options, config loading and validation before
@@ -51,7 +52,7 @@ abstract class StageCommand implements Callable<Integer> {
 
   /**
    * Checks that need no Spark (inputs exist, columns present, upstream stages finished); throw
-   * {@link ConfigException} or {@link dev.duet.ingest.InputException}.
+   * {@link ConfigException} or {@link dev.duet.contracts.InputException}.
    */
   abstract void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId);
 

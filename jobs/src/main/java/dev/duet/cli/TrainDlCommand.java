@@ -3,12 +3,13 @@ package dev.duet.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigException;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.StageLayout;
 import dev.duet.store.ContentHash;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
-import dev.duet.training.PermutationImportance;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.traindl.TrainDlResult;
+import dev.duet.training.PermutationImportance;
 import java.time.Instant;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
 final class TrainDlCommand extends TrainingCommand {
   @Override
   String stageName() {
-    return TrainDlJob.STAGE;
+    return StageLayout.TRAIN_DL;
   }
 
   @Override
@@ -45,7 +46,7 @@ final class TrainDlCommand extends TrainingCommand {
     Instant started = Instant.now();
     Path clean = cleanTable();
     TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), out.carry(TrainDlJob.CHECKPOINTS)).run();
-    out.writeJson(TrainDlJob.SUMMARY, r.summary());
+    out.writeJson(StageLayout.TRAIN_DL_SUMMARY, r.summary());
     out.writeJson(PermutationImportance.FILE, r.permutationImportance());
     var stdout = spec.commandLine().getOut();
     var manifest = manifests.start(started)
@@ -59,7 +60,7 @@ final class TrainDlCommand extends TrainingCommand {
           .output("predictions:" + n.name(), TrainDlJob.predictionsPath(n.name()), n.testRows());
     }
     return manifest.output("checkpoints", TrainDlJob.CHECKPOINTS, null)
-        .output("summary", TrainDlJob.SUMMARY, null)
+        .output("summary", StageLayout.TRAIN_DL_SUMMARY, null)
         .output("permutation_importance", PermutationImportance.FILE, null)
         .build(Instant.now());
   }

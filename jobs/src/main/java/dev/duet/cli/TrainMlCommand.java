@@ -3,6 +3,7 @@ package dev.duet.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigException;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.StageLayout;
 import dev.duet.store.ContentHash;
 import dev.duet.store.ManifestBuilder;
 import dev.duet.store.RunStore;
@@ -26,7 +27,7 @@ final class TrainMlCommand extends TrainingCommand {
 
   @Override
   String stageName() {
-    return TrainMlJob.STAGE;
+    return StageLayout.TRAIN_ML;
   }
 
   @Override
@@ -42,16 +43,16 @@ final class TrainMlCommand extends TrainingCommand {
     Instant started = Instant.now();
     Path clean = cleanTable();
     TrainMlResult r = new TrainMlJob(spark, config, clean.toString(), out.work()).run();
-    out.writeJson(TrainMlJob.SUMMARY, r.summary());
+    out.writeJson(StageLayout.TRAIN_ML_SUMMARY, r.summary());
     out.writeJson(TrainMlJob.TUNING, r.tuning());
-    out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
+    out.writeJson(StageLayout.TRAIN_ML_IMPORTANCES, r.importances());
     out.writeJson(PermutationImportance.FILE, r.permutationImportance());
     ManifestBuilder manifest = manifests.start(started)
         .input("clean", clean.toString(), r.cleanRows(),
             ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
-        .output("summary", TrainMlJob.SUMMARY, null)
+        .output("summary", StageLayout.TRAIN_ML_SUMMARY, null)
         .output("tuning", TrainMlJob.TUNING, null)
-        .output("importances", TrainMlJob.IMPORTANCES, null)
+        .output("importances", StageLayout.TRAIN_ML_IMPORTANCES, null)
         .output("permutation_importance", PermutationImportance.FILE, null)
         .output("feature_pipelines", TrainMlJob.FEATURE_PIPELINES, null);
     var stdout = spec.commandLine().getOut();

@@ -1,8 +1,8 @@
 package dev.duet.cli;
 
 import dev.duet.config.PipelineConfig;
-import dev.duet.ingest.IngestJob;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
+import dev.duet.contracts.StageLayout;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
 import org.apache.hadoop.fs.Path;
@@ -13,13 +13,13 @@ abstract class TrainingCommand extends StageCommand {
 
   @Override
   String defaultRunId(PipelineConfig config, RunStore store) {
-    return store.latestRunWith(config.pipeline(), IngestJob.STAGE).orElseThrow(() -> new InputException(
+    return store.latestRunWith(config.pipeline(), StageLayout.INGEST).orElseThrow(() -> new InputException(
         "No run of " + config.pipeline() + " in " + store.root() + " has finished ingest: run ./duet ingest first"));
   }
 
   /** Refuses a run whose ingest has not finished. */
   void requireIngest(PipelineConfig config, RunStore store, String runId) {
-    ingest = store.stage(config.pipeline(), runId, IngestJob.STAGE);
+    ingest = store.stage(config.pipeline(), runId, StageLayout.INGEST);
     if (!ingest.isComplete()) {
       throw new InputException("Run " + runId + " of " + config.pipeline() + " has not finished ingest ("
           + ingest.dir() + "): run ./duet ingest --run-id " + runId + " first");
@@ -31,6 +31,6 @@ abstract class TrainingCommand extends StageCommand {
   }
 
   Path cleanTable() {
-    return new Path(ingest.dir(), IngestJob.CLEAN);
+    return new Path(ingest.dir(), StageLayout.CLEAN);
   }
 }

@@ -15,6 +15,7 @@ import dev.duet.config.PipelineConfig.NonFinitePolicy;
 import dev.duet.config.PipelineConfig.NullPolicy;
 import dev.duet.config.PipelineConfig.SplitConfig;
 import dev.duet.config.PipelineConfig.Task;
+import dev.duet.contracts.StageLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +40,6 @@ import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
  */
 public final class ConfigLoader {
   /** Pipeline and run ids become path segments of the store. */
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   /** Columns the ingest stage adds itself. */
   public static final String SPLIT_COLUMN = "split";
   /**
@@ -87,7 +87,7 @@ public final class ConfigLoader {
 
   private static PipelineConfig read(YamlObject root) {
     String pipeline = root.string("pipeline");
-    if (pipeline != null && !ID.matcher(pipeline).matches()) {
+    if (pipeline != null && !StageLayout.ID.matcher(pipeline).matches()) {
       root.problem("Cannot set pipeline to '" + pipeline
           + "': use letters, digits, '-', '_' and '.' (it names a directory in the store)");
     }

@@ -1,13 +1,12 @@
 package dev.duet.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.contracts.StageLayout;
 import dev.duet.evaluate.Candidate.Family;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
 import dev.duet.training.PermutationImportance;
-import dev.duet.traindl.TrainDlJob;
-import dev.duet.trainml.TrainMlJob;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
@@ -27,10 +26,10 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
     List<Candidate> found = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     int classes = -1;
-    StageOutput ml = store.stage(pipeline, runId, TrainMlJob.STAGE);
+    StageOutput ml = store.stage(pipeline, runId, StageLayout.TRAIN_ML);
     if (ml.isComplete()) {
-      JsonNode summary = Json.read(store.fs(), new Path(ml.dir(), TrainMlJob.SUMMARY));
-      Path importancesFile = new Path(ml.dir(), TrainMlJob.IMPORTANCES);
+      JsonNode summary = Json.read(store.fs(), new Path(ml.dir(), StageLayout.TRAIN_ML_SUMMARY));
+      Path importancesFile = new Path(ml.dir(), StageLayout.TRAIN_ML_IMPORTANCES);
       JsonNode importances = exists(store, importancesFile) ? Json.read(store.fs(), importancesFile) : Json.object();
       JsonNode permutation = permutation(store, ml);
       classes = summary.path("classes").asInt();
@@ -52,9 +51,9 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
     } else {
       missing.add(note(store, ml));
     }
-    StageOutput dl = store.stage(pipeline, runId, TrainDlJob.STAGE);
+    StageOutput dl = store.stage(pipeline, runId, StageLayout.TRAIN_DL);
     if (dl.isComplete()) {
-      JsonNode summary = Json.read(store.fs(), new Path(dl.dir(), TrainDlJob.SUMMARY));
+      JsonNode summary = Json.read(store.fs(), new Path(dl.dir(), StageLayout.TRAIN_DL_SUMMARY));
       classes = summary.path("classes").asInt();
       JsonNode permutation = permutation(store, dl);
       for (JsonNode s : summary.path("networks")) {

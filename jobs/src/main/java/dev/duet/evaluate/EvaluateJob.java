@@ -1,7 +1,5 @@
 package dev.duet.evaluate;
 
-import dev.duet.training.ClassDictionary;
-import dev.duet.training.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,15 +7,15 @@ import dev.duet.BuildInfo;
 import dev.duet.config.EvaluateConfig;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.InputException;
+import dev.duet.contracts.StageLayout;
 import dev.duet.evaluate.Candidate.Family;
-import dev.duet.ingest.IngestJob;
-import dev.duet.ingest.InputException;
 import dev.duet.store.ContentHash;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
-import dev.duet.traindl.TrainDlJob;
-import dev.duet.trainml.TrainMlJob;
+import dev.duet.training.ClassDictionary;
+import dev.duet.training.Metrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +41,6 @@ import org.slf4j.LoggerFactory;
  * this run's leaderboard row (published with the rest: see {@link Leaderboard}). Works with either branch alone.
  */
 public final class EvaluateJob {
-  public static final String STAGE = "evaluate";
   public static final String REPORT_HTML = "report.html";
   public static final String REPORT_JSON = "report.json";
   public static final String METRICS = "metrics.json";
@@ -87,7 +84,7 @@ public final class EvaluateJob {
     int classes = branches.classes();
     Metric metric = ev.primaryFor(classes);
     List<String> classNames = ClassDictionary.namesOf(
-        ClassDictionary.of(store.fs(), store.stage(config.pipeline(), runId, IngestJob.STAGE).dir()), classes);
+        ClassDictionary.of(store.fs(), store.stage(config.pipeline(), runId, StageLayout.INGEST).dir()), classes);
     List<Scored> scored = new ArrayList<>();
     int i = 0;
     for (Candidate c : branches.candidates()) {
@@ -111,7 +108,7 @@ public final class EvaluateJob {
 
     Map<String, List<LearningCurve.Point>> curves = new LinkedHashMap<>();
     if (!ev.learningCurve().isEmpty()) {
-      String clean = new Path(store.stage(config.pipeline(), runId, IngestJob.STAGE).dir(), IngestJob.CLEAN).toString();
+      String clean = new Path(store.stage(config.pipeline(), runId, StageLayout.INGEST).dir(), StageLayout.CLEAN).toString();
       for (Scored s : java.util.stream.Stream.of(classic, deep).flatMap(Optional::stream).toList()) {
         curves.put(s.candidate().id(), LearningCurve.measure(spark, config, clean, s, metric, classes,
             ev.learningCurve(), store.fs(), new Path(workDir, "_learning-curve")));
@@ -184,7 +181,7 @@ public final class EvaluateJob {
   /** Raw input → ingest → models → this report, with hashes, config hashes and versions per stage. */
   private ObjectNode lineage(Branches branches) {
     ObjectNode lineage = Json.object();
-    for (String stage : List.of(IngestJob.STAGE, TrainMlJob.STAGE, TrainDlJob.STAGE)) {
+    for (String stage : List.of(StageLayout.INGEST, StageLayout.TRAIN_ML, StageLayout.TRAIN_DL)) {
       StageOutput out = store.stage(config.pipeline(), runId, stage);
       if (!out.isComplete()) {
         continue;

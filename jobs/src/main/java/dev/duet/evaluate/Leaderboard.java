@@ -1,6 +1,7 @@
 package dev.duet.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.contracts.StageLayout;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
@@ -37,7 +38,7 @@ final class Leaderboard {
   List<JsonNode> entries() {
     FileStatus[] published;
     try {
-      published = fs.globStatus(new Path(pipelineDir, "*/" + EvaluateJob.STAGE + "/" + StageOutput.SUCCESS));
+      published = fs.globStatus(new Path(pipelineDir, "*/" + StageLayout.EVALUATE + "/" + StageOutput.SUCCESS));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list the evaluations in " + pipelineDir + ": " + e.getMessage(), e);
     }

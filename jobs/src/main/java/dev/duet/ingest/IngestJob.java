@@ -24,6 +24,8 @@ import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.PipelineConfig.ColumnSpec;
 import dev.duet.config.PipelineConfig.Format;
+import dev.duet.contracts.InputException;
+import dev.duet.contracts.StageLayout;
 import dev.duet.ingest.SourceDescription.Layout;
 import dev.duet.store.Json;
 import java.util.ArrayList;
@@ -36,8 +38,8 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -57,10 +59,7 @@ import org.slf4j.LoggerFactory;
  * columnar read). The caller publishes the work dir with {@code quality.json} from the result.
  */
 public final class IngestJob {
-  public static final String STAGE = "ingest";
-  public static final String CLEAN = "clean";
   public static final String QUARANTINE = "quarantine";
-  public static final String QUALITY = "quality.json";
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   private final SparkSession spark;
@@ -98,7 +97,7 @@ public final class IngestJob {
     Set<String> whole = pass.splitRecords().isEmpty() ? Set.of() : spanningRecords(pass.splitRecords());
     if (!whole.isEmpty()) {
       LOG.info("ingest: {} file(s) hold quoted fields that span lines, reading them whole: {}", whole.size(), whole);
-      delete(path(CLEAN));
+      delete(path(StageLayout.CLEAN));
       pass = writeClean(whole);
     }
     long read = pass.read();
@@ -131,7 +130,7 @@ public final class IngestJob {
     Map<String, Long> imputed = fillMedianGaps(gaps);
 
     describe("ingest: statistics");
-    Dataset<Row> written = spark.read().parquet(path(CLEAN));
+    Dataset<Row> written = spark.read().parquet(path(StageLayout.CLEAN));
     long cleanRows = written.count();
     long duplicates = cleanBeforeDedup - cleanRows;
     ObjectNode quality = quality(written, read, cleanRows, quarantined, duplicates, dropped, byRule, imputed);
@@ -176,7 +175,7 @@ public final class IngestJob {
     clean = CleanFrame.split(CleanFrame.derive(clean, config.derived()), config);
 
     describe("ingest: read, check and write clean from " + source.path());
-    writeClean(clean, path(CLEAN));
+    writeClean(clean, path(StageLayout.CLEAN));
     Map<String, Object> counts = metrics(rowCounts);
     Set<String> split = new java.util.TreeSet<>();
     Object files = counts.get("split_records");
@@ -298,7 +297,7 @@ public final class IngestJob {
       return imputed;
     }
     describe("ingest: fill median gaps " + toFill);
-    Dataset<Row> before = spark.read().parquet(path(CLEAN)).drop(ConfigLoader.SPLIT_COLUMN);
+    Dataset<Row> before = spark.read().parquet(path(StageLayout.CLEAN)).drop(ConfigLoader.SPLIT_COLUMN);
     for (var d : config.derived()) {
       before = before.drop(d.name());
     }
@@ -308,10 +307,10 @@ public final class IngestJob {
         throw new InputException("Cannot impute the median of " + column + ": it has no values");
       }
     });
-    String filled = path(CLEAN + ".filled");
+    String filled = path(StageLayout.CLEAN + ".filled");
     writeClean(CleanFrame.split(CleanFrame.derive(CleanFrame.imputeMedians(before, medians), config.derived()), config),
         filled);
-    replace(path(CLEAN), filled);
+    replace(path(StageLayout.CLEAN), filled);
     LOG.info("ingest: filled median gaps {} with {}", imputed, medians);
     return imputed;
   }
@@ -433,7 +432,7 @@ public final class IngestJob {
    * run's stages as {@code ingest.rejected/}, replacing an earlier one.
    */
   private String keepRejected() {
-    Path kept = new Path(workDir.getParent(), STAGE + ".rejected");
+    Path kept = new Path(workDir.getParent(), StageLayout.INGEST + ".rejected");
     try {
       org.apache.hadoop.fs.FileSystem fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
       fs.delete(kept, true);

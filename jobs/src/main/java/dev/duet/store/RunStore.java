@@ -1,11 +1,11 @@
 package dev.duet.store;
 
-import dev.duet.config.ConfigLoader;
+import dev.duet.contracts.StageLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import org.apache.hadoop.conf.Configuration;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -89,7 +89,7 @@ public final class RunStore {
   }
 
   private static void requireId(String what, String id) {
-    if (id == null || !ConfigLoader.ID.matcher(id).matches() || id.contains("..")) {
+    if (id == null || !StageLayout.ID.matcher(id).matches() || id.contains("..")) {
       throw new IllegalArgumentException("Invalid " + what + " '" + id
           + "': use letters, digits, '-', '_' and '.'");
     }

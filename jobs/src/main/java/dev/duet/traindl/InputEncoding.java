@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.stddev_pop;
 
 import dev.duet.config.NetworkConfig;
 import dev.duet.config.NetworkConfig.CategoricalInputs;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
 import dev.duet.training.Labels;
 import java.io.Serializable;
 import java.util.ArrayList;

@@ -25,8 +25,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -42,9 +42,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,11 +62,9 @@ import org.slf4j.LoggerFactory;
  * the best epoch's network and predicts the test split. Everything of a network is under its name.
  */
 public final class TrainDlJob {
-  public static final String STAGE = "train-dl";
   public static final String NETWORKS = "networks";
   public static final String PREDICTIONS = "predictions";
   public static final String CHECKPOINTS = "checkpoints";
-  public static final String SUMMARY = "train-dl.json";
   /** Test hook: a JVM property, {@code N} or {@code <network>:N}, that makes the attempt fail after that epoch's checkpoint. */
   static final String FAIL_AFTER_EPOCH = "duet.train-dl.fail-after-epoch";
   private static final Logger LOG = LoggerFactory.getLogger(TrainDlJob.class);

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.contracts.StageLayout;
 import dev.duet.store.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,6 @@ import org.apache.spark.sql.types.DataTypes;
 public record ClassDictionary(List<String> names) {
   /** The column of the training stages' predictions that names the predicted class. */
   public static final String PREDICTED_CLASS = "predicted_class";
-  private static final String QUALITY = "quality.json";
 
   /** The dictionary ingest recorded beside the clean table at {@code cleanPath}, if the label is text. */
   public static Optional<ClassDictionary> beside(FileSystem fs, String cleanPath) {
@@ -40,7 +40,7 @@ public record ClassDictionary(List<String> names) {
 
   /** The dictionary in an ingest output directory, if its label is text or boolean. */
   public static Optional<ClassDictionary> of(FileSystem fs, Path ingestDir) {
-    Path quality = new Path(ingestDir, QUALITY);
+    Path quality = new Path(ingestDir, StageLayout.QUALITY);
     try {
       if (!fs.exists(quality)) {
         return Optional.empty();

@@ -9,7 +9,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.PipelineConfig.Task;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

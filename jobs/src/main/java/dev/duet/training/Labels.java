@@ -8,7 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig.Task;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;

@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
 import dev.duet.spark.ExecutorSlots;
 import dev.duet.trainml.FeaturePipeline.Slot;
 import dev.duet.trainml.GridParams.Candidate;

@@ -12,13 +12,14 @@ import dev.duet.config.PipelineConfig.Task;
 import dev.duet.config.TrainMlConfig;
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
-import dev.duet.ingest.InputException;
+import dev.duet.contracts.InputException;
+import dev.duet.contracts.StageLayout;
 import dev.duet.spark.ExecutorSlots;
 import dev.duet.spark.TaskCost;
+import dev.duet.spark.TaskCost.Measured;
 import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
 import dev.duet.training.PermutationImportance;
-import dev.duet.spark.TaskCost.Measured;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
 import dev.duet.trainml.GridParams.Candidate;
@@ -68,13 +69,10 @@ import org.slf4j.LoggerFactory;
  * predictions, tuning scores, importances and per-algorithm cost into the work dir.
  */
 public final class TrainMlJob {
-  public static final String STAGE = "train-ml";
   public static final String MODELS = "models";
   public static final String PREDICTIONS = "predictions";
   public static final String FEATURE_PIPELINES = "feature-pipelines";
-  public static final String SUMMARY = "train-ml.json";
   public static final String TUNING = "tuning.json";
-  public static final String IMPORTANCES = "importances.json";
   private static final Logger LOG = LoggerFactory.getLogger(TrainMlJob.class);
 
   private final SparkSession spark;
@@ -392,7 +390,7 @@ public final class TrainMlJob {
     } else {
       List<Transformer> stages = new ArrayList<>(Arrays.asList(features.stages()));
       stages.add((Transformer) model);
-      write(new PipelineModel(Identifiable.randomUID("duet_" + STAGE.replace('-', '_')), stages), dir);
+      write(new PipelineModel(Identifiable.randomUID("duet_" + StageLayout.TRAIN_ML.replace('-', '_')), stages), dir);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.InputException;
 import dev.duet.testing.MessyCsv;
 import dev.duet.testing.SparkTestSession;
 import java.io.IOException;

@@ -1,0 +1,31 @@
+package dev.duet.contracts;
+
+import java.util.regex.Pattern;
+
+/**
+ * What the stages agree on by name: each stage's directory under {@code <store>/<pipeline>/<run>/},
+ * the outputs another stage reads there, and what a pipeline name or run id may be. Stages meet
+ * only on the store; this is the map of it, so that no stage needs another's code to find its way.
+ */
+public final class StageLayout {
+  /** A pipeline name or run id: a single path segment, safe on every file system. */
+  public static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+  public static final String INGEST = "ingest";
+  /** Ingest's clean table (Parquet, partitioned by split). */
+  public static final String CLEAN = "clean";
+  /** Ingest's row accounting, column statistics, label balance and class dictionary. */
+  public static final String QUALITY = "quality.json";
+
+  public static final String TRAIN_ML = "train-ml";
+  public static final String TRAIN_ML_SUMMARY = "train-ml.json";
+  /** The classic models' own feature importances (trees, coefficients), by model. */
+  public static final String TRAIN_ML_IMPORTANCES = "importances.json";
+
+  public static final String TRAIN_DL = "train-dl";
+  public static final String TRAIN_DL_SUMMARY = "train-dl.json";
+
+  public static final String EVALUATE = "evaluate";
+
+  private StageLayout() {}
+}
