@@ -15,6 +15,7 @@ import dev.duet.config.PipelineConfig.NonFinitePolicy;
 import dev.duet.config.PipelineConfig.NullPolicy;
 import dev.duet.config.PipelineConfig.SplitConfig;
 import dev.duet.config.PipelineConfig.Task;
+import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ public final class ConfigLoader {
    * A unique id per clean row, assigned once when ingest writes the table: the key that joins
    * every branch's predictions back to the same rows.
    */
-  public static final String ROW_ID_COLUMN = "row_id";
+  public static final String ROW_ID_COLUMN = Predictions.ROW_ID;
 
   private static final Pattern NAME_RANGE = Pattern.compile("(.*)\\{(\\d{1,6})\\.\\.(\\d{1,6})}(.*)");
   static final double DEFAULT_TEST_FRACTION = 0.2;

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * One mapping of the YAML tree, read key by key. Every problem (wrong type, bad enum value,
@@ -341,35 +342,18 @@ final class YamlObject {
     return "'" + v.asText() + "'";
   }
 
+  /** The known key within two edits of {@code key} (case aside), if one is. */
   private static Optional<String> closest(String key, Set<String> known) {
+    LevenshteinDistance withinTwo = new LevenshteinDistance(2); // -1 beyond
     String best = null;
-    int bestDistance = 3;
+    int bestDistance = Integer.MAX_VALUE;
     for (String k : known) {
-      int d = distance(key.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
-      if (d < bestDistance) {
+      int d = withinTwo.apply(key.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
+      if (d >= 0 && d < bestDistance) {
         bestDistance = d;
         best = k;
       }
     }
     return Optional.ofNullable(best);
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

@@ -10,6 +10,7 @@ import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.NetworkConfig;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.TrainDlConfig;
+import dev.duet.contracts.Predictions;
 import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.store.Json;
@@ -38,8 +39,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -408,13 +407,7 @@ public final class TrainDlJob {
       }
       return scored.iterator();
     });
-    StructType schema = new StructType()
-        .add(ConfigLoader.ROW_ID_COLUMN, DataTypes.LongType, false)
-        .add("label", DataTypes.DoubleType, true)
-        .add("prediction", DataTypes.DoubleType, false)
-        .add("probability", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
-        .add("raw_score", DataTypes.createArrayType(DataTypes.DoubleType, false), true);
-    return spark.createDataFrame(out, schema);
+    return spark.createDataFrame(out, Predictions.SCHEMA);
   }
 
   /** GPUs the training ran on when ND4J runs on CUDA: GPUs per executor × executors (under the mixed

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import dev.duet.store.Json;
 import java.io.IOException;
@@ -30,8 +31,6 @@ import org.apache.spark.sql.types.DataTypes;
  * manifest. The clean table keeps the values as they were; both branches index them through this.
  */
 public record ClassDictionary(List<String> names) {
-  /** The column of the training stages' predictions that names the predicted class. */
-  public static final String PREDICTED_CLASS = "predicted_class";
 
   /** The dictionary ingest recorded beside the clean table at {@code cleanPath}, if the label is text. */
   public static Optional<ClassDictionary> beside(FileSystem fs, String cleanPath) {
@@ -65,8 +64,8 @@ public record ClassDictionary(List<String> names) {
 
   /** Predictions with the predicted class's name beside its index. */
   public Dataset<Row> name(Dataset<Row> predictions) {
-    return predictions.withColumn(PREDICTED_CLASS,
-        element_at(asArray(), col("prediction").cast(DataTypes.IntegerType).plus(1)));
+    return predictions.withColumn(Predictions.PREDICTED_CLASS,
+        element_at(asArray(), col(Predictions.PREDICTION).cast(DataTypes.IntegerType).plus(1)));
   }
 
   /** Names for {@code classes} indices: this dictionary's, or the indices themselves. */

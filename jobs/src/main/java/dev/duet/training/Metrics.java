@@ -16,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.contracts.Predictions;
 import dev.duet.store.Json;
 import java.util.EnumMap;
 import java.util.List;
@@ -44,13 +45,13 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<Binar
   }
 
   public static Metrics classification(Dataset<Row> predictions, int classes) {
-    Dataset<Row> p = predictions.where(col("label").isNotNull());
-    Row totals = predictions.agg(count(lit(1)), count(col("label")),
-        avg(when(col("probability").isNotNull().and(col("label").isNotNull()),
-            log(greatest(element_at(col("probability"), col("label").cast("int").plus(1)), lit(EPSILON))).multiply(-1))),
-        count(col("probability"))).first();
+    Dataset<Row> p = predictions.where(col(Predictions.LABEL).isNotNull());
+    Row totals = predictions.agg(count(lit(1)), count(col(Predictions.LABEL)),
+        avg(when(col(Predictions.PROBABILITY).isNotNull().and(col(Predictions.LABEL).isNotNull()),
+            log(greatest(element_at(col(Predictions.PROBABILITY), col(Predictions.LABEL).cast("int").plus(1)), lit(EPSILON))).multiply(-1))),
+        count(col(Predictions.PROBABILITY))).first();
     long rows = totals.getLong(1);
-    List<Row> cells = p.groupBy(col("label"), col("prediction")).count().collectAsList();
+    List<Row> cells = p.groupBy(col(Predictions.LABEL), col(Predictions.PREDICTION)).count().collectAsList();
     int k = classes;
     for (Row c : cells) {
       k = Math.max(k, (int) Math.max(c.getDouble(0), c.getDouble(1)) + 1);
@@ -93,9 +94,9 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<Binar
     List<BinaryCurves.Point> curve = List.of();
     if (classes == 2) {
       // A probability where the model has one; a margin otherwise (linear SVM). Either ranks rows.
-      Column score = when(col("probability").isNotNull(), element_at(col("probability"), 2))
-          .otherwise(element_at(col("raw_score"), 2));
-      BinaryCurves.Result r = BinaryCurves.of(p.select(score.as("score"), col("label")), CURVE_POINTS);
+      Column score = when(col(Predictions.PROBABILITY).isNotNull(), element_at(col(Predictions.PROBABILITY), 2))
+          .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
+      BinaryCurves.Result r = BinaryCurves.of(p.select(score.as("score"), col(Predictions.LABEL)), CURVE_POINTS);
       values.put(Metric.ROC_AUC, r.rocAuc());
       values.put(Metric.PR_AUC, r.prAuc());
       curve = r.points();
@@ -121,9 +122,9 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<Binar
   }
 
   public static Metrics regression(Dataset<Row> predictions) {
-    Column error = col("prediction").minus(col("label"));
+    Column error = col(Predictions.PREDICTION).minus(col(Predictions.LABEL));
     // One pass: all rows, labelled rows, and the error sums (aggregates skip the unlabelled rows' nulls).
-    Row r = predictions.agg(count(col("label")), sum(pow(error, 2)), sum(abs(error)), var_pop(col("label")),
+    Row r = predictions.agg(count(col(Predictions.LABEL)), sum(pow(error, 2)), sum(abs(error)), var_pop(col(Predictions.LABEL)),
         count(lit(1))).first();
     long rows = r.getLong(0);
     Map<Metric, Double> values = new EnumMap<>(Metric.class);

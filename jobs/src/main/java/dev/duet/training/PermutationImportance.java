@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.contracts.Predictions;
 import dev.duet.store.Json;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -148,8 +149,7 @@ public final class PermutationImportance {
     // At most MAX_SCORED_ROWS predictions: held on the driver, the metrics' jobs below scan a local
     // table instead of shipping the model (megabytes for a forest) with each of their tasks.
     Dataset<Row> scoredRows = predict.apply(stacked);
-    List<String> kept = List.of(ConfigLoader.ROW_ID_COLUMN, "label", "prediction", "probability", "raw_score");
-    scoredRows = scoredRows.select(Arrays.stream(scoredRows.columns()).filter(kept::contains).map(functions::col)
+    scoredRows = scoredRows.select(Arrays.stream(scoredRows.columns()).filter(Predictions.COLUMNS::contains).map(functions::col)
         .toArray(Column[]::new));
     Dataset<Row> predictions = sample.sparkSession().createDataFrame(scoredRows.collectAsList(), scoredRows.schema());
     Column copy = functions.floor(col(ConfigLoader.ROW_ID_COLUMN).divide(rows));

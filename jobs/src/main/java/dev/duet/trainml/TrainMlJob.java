@@ -13,6 +13,7 @@ import dev.duet.config.TrainMlConfig;
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.contracts.InputException;
+import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import dev.duet.spark.ExecutorSlots;
 import dev.duet.spark.TaskCost;
@@ -371,9 +372,9 @@ public final class TrainMlJob {
 
   private static Dataset<Row> predictionColumns(Dataset<Row> predictions) {
     Set<String> present = Set.of(predictions.columns());
-    return predictions.select(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL).as("label"),
-        col("prediction"), asArray(present, "probability").as("probability"),
-        asArray(present, "rawPrediction").as("raw_score"));
+    return predictions.select(col(Predictions.ROW_ID), col(FeaturePipeline.LABEL).as(Predictions.LABEL),
+        col(Predictions.PREDICTION), asArray(present, "probability").as(Predictions.PROBABILITY),
+        asArray(present, "rawPrediction").as(Predictions.RAW_SCORE));
   }
 
   private static Column asArray(Set<String> present, String vectorColumn) {
