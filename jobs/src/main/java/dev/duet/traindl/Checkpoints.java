@@ -1,7 +1,5 @@
 package dev.duet.traindl;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.store.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +41,7 @@ final class Checkpoints {
    * The state of the last finished epoch, if an earlier attempt left one. One that cannot be
    * read is an error naming it: starting over silently would throw the finished epochs away.
    */
-  Optional<JsonNode> state() {
+  Optional<TrainState> state() {
     Path latest = null;
     int latestEpoch = -1;
     try {
@@ -64,12 +62,12 @@ final class Checkpoints {
       return Optional.empty();
     }
     try {
-      JsonNode state = Json.read(fs, latest);
-      if (state.path("epoch").asInt(-1) != latestEpoch || !state.path("curve").isArray()) {
-        throw new IOException("it is not the state of epoch " + latestEpoch);
+      TrainState state = TrainState.fromJson(Json.read(fs, latest));
+      if (state.epoch() != latestEpoch) {
+        throw new IOException("it is the state of epoch " + state.epoch() + ", not " + latestEpoch);
       }
       return Optional.of(state);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       throw new IllegalStateException("Cannot read the resume state " + latest + " (" + e.getMessage() + "): repair"
           + " or delete that file to resume after the epoch before it", e);
     }
@@ -88,11 +86,12 @@ final class Checkpoints {
     return read(new Path(dir, "epoch-" + epoch + ".zip"));
   }
 
-  void save(ComputationGraph net, int epoch, ObjectNode state) {
+  void save(ComputationGraph net, TrainState state) {
+    int epoch = state.epoch();
     write(net, new Path(dir, "epoch-" + epoch + ".zip"));
     Path file = new Path(dir, "state-" + epoch + ".json");
     Path hidden = new Path(dir, ".state-" + epoch + ".json.tmp");
-    Json.write(fs, hidden, state);
+    Json.write(fs, hidden, state.toJson());
     try {
       fs.delete(file, false); // left by an attempt whose later state could not be read and was deleted
       if (!fs.rename(hidden, file)) {

@@ -204,26 +204,20 @@ public final class TrainDlJob {
     Checkpoints checkpoints = new Checkpoints(fs, new Path(checkpointRoot, net.name()));
     String checkpointKey = net.checkpointKey() + "|inputs=" + encoding.width() + "|classes=" + numClasses
         + "|metric=" + metric.key();
-    ObjectNode state = checkpoints.state().map(s -> (ObjectNode) s).orElse(null);
-    boolean discarded = state != null && !checkpointKey.equals(state.path("checkpoint_key").asText());
+    TrainState state = checkpoints.state().orElse(null);
+    boolean discarded = state != null && !checkpointKey.equals(state.checkpointKey());
     if (discarded) {
       LOG.warn("train-dl: {}: the checkpoints in {} were made under another train_dl config or other data: starting"
           + " afresh", net.name(), checkpoints.dir());
       checkpoints.clear();
       state = null;
     }
-    int resumedFrom = state == null ? 0 : state.get("epoch").asInt();
+    int resumedFrom = state == null ? 0 : state.epoch();
     ComputationGraph graph;
     if (state == null) {
       graph = new ComputationGraph(Networks.build(net, encoding, numClasses));
       graph.init();
-      state = Json.object();
-      state.put("checkpoint_key", checkpointKey);
-      state.put("epoch", 0);
-      state.put("best_epoch", 0);
-      state.putNull("best_validation_score");
-      state.put("stopped_early", false);
-      state.putArray("curve");
+      state = TrainState.fresh(checkpointKey);
     } else {
       graph = checkpoints.network(resumedFrom);
       LOG.info("train-dl: {}: resuming after epoch {} from {}", net.name(), resumedFrom, checkpoints.dir());
@@ -238,11 +232,10 @@ public final class TrainDlJob {
     SparkComputationGraph sparkNet = new SparkComputationGraph(JavaSparkContext.fromSparkContext(spark.sparkContext()),
         graph, master);
 
-    ArrayNode curve = (ArrayNode) state.get("curve");
     double trainCpu = 0;
     double trainWall = 0;
     long trainTasks = 0;
-    int first = state.get("stopped_early").asBoolean() ? net.epochs() + 1 : resumedFrom + 1;
+    int first = state.stoppedEarly() ? net.epochs() + 1 : resumedFrom + 1;
     for (int epoch = first; epoch <= net.epochs(); epoch++) {
       int e = epoch;
       double rate = net.schedule().rate(net.learningRate(), net.decay(), e, net.epochs());
@@ -269,21 +262,14 @@ public final class TrainDlJob {
       trainCpu += m.cost().executorCpuSeconds();
       trainWall += m.cost().wallSeconds();
       trainTasks += m.cost().tasks();
-      curve.add(point);
       // The metric evaluate ranks by (loss where it is undefined, e.g. AUC on a one-class slice):
       // under parameter averaging, and on an imbalanced label, loss and accuracy can disagree with it.
       double value = point.path("validation_" + metric.key()).asDouble(Double.NaN);
       double score = Double.isNaN(value) ? -point.get("validation_loss").asDouble()
           : metric.higherIsBetter() ? value : -value;
-      boolean best = state.get("best_validation_score").isNull() || score > state.get("best_validation_score").asDouble();
-      if (best) {
-        state.put("best_epoch", e);
-        state.put("best_validation_score", score);
-      }
-      state.put("epoch", e);
-      boolean patienceOut = e - state.get("best_epoch").asInt() >= net.patience();
-      state.put("stopped_early", patienceOut && e < net.epochs());
-      checkpoints.save(sparkNet.getNetwork(), e, state);
+      state = state.after(e, point, score, net.patience(), net.epochs());
+      boolean best = state.bestEpoch() == e;
+      checkpoints.save(sparkNet.getNetwork(), state);
       LOG.info("train-dl: {}: epoch {}/{}: train loss {}, validation loss {}, validation {} {}, lr {}, {} s ({} samples/s){}",
           net.name(), e, net.epochs(), fmt(point.get("train_loss").asDouble()),
           fmt(point.get("validation_loss").asDouble()), metric.key(), fmt(value), String.format(Locale.ROOT, "%.2g", rate),
@@ -293,13 +279,13 @@ public final class TrainDlJob {
       if (failAfter.equals(String.valueOf(e)) || failAfter.equals(net.name() + ":" + e)) {
         throw new IllegalStateException("stopped after epoch " + e + " of " + net.name() + " by " + FAIL_AFTER_EPOCH);
       }
-      if (patienceOut) {
+      if (state.patienceOut(net.patience())) {
         LOG.info("train-dl: {}: no better validation {} for {} epochs: stopping early", net.name(), metric.key(),
             net.patience());
         break;
       }
     }
-    int bestEpoch = state.get("best_epoch").asInt();
+    int bestEpoch = state.bestEpoch();
     ComputationGraph bestNet = checkpoints.network(bestEpoch); // never rewritten once a state names it
     Path networkFile = new Path(workDir, networkPath(net.name()));
     checkpoints.write(bestNet, networkFile);
@@ -338,14 +324,14 @@ public final class TrainDlJob {
     summary.put("batch_size_per_worker", net.batchSize());
     summary.put("averaging_frequency", net.averagingFrequency());
     summary.put("epochs_configured", net.epochs());
-    summary.put("epochs_run", state.get("epoch").asInt());
+    summary.put("epochs_run", state.epoch());
     summary.put("resumed_from_epoch", resumedFrom);
     summary.put("discarded_checkpoints_of_another_config", discarded);
     summary.put("selection_metric", metric.key());
     summary.put("best_epoch", bestEpoch);
-    summary.put("stopped_early", state.get("stopped_early").asBoolean());
+    summary.put("stopped_early", state.stoppedEarly());
     summary.put("backend", Nd4j.getBackend().getClass().getSimpleName());
-    summary.set("curve", curve);
+    summary.set("curve", state.curveJson());
     ObjectNode costJson = summary.putObject("cost");
     costJson.put("train_wall_seconds_this_attempt", trainWall);
     costJson.put("train_executor_cpu_seconds_this_attempt", trainCpu);
@@ -353,8 +339,8 @@ public final class TrainDlJob {
     costJson.put("gpus", gpus());
     long bytes = size(networkFile);
     summary.put("network_bytes", bytes);
-    return new TrainDlResult.Network(net.name(), fitRows, validationRows, predicted.result(), state.get("epoch").asInt(),
-        resumedFrom, bestEpoch, state.get("stopped_early").asBoolean(), new TaskCost.Cost(trainWall, trainCpu, 0,
+    return new TrainDlResult.Network(net.name(), fitRows, validationRows, predicted.result(), state.epoch(),
+        resumedFrom, bestEpoch, state.stoppedEarly(), new TaskCost.Cost(trainWall, trainCpu, 0,
         trainTasks), predicted.cost(), bytes, summary, permuted);
   }
 

@@ -3,8 +3,6 @@ package dev.duet.traindl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.store.Json;
 import dev.duet.testing.CrashingFileSystem;
 import java.nio.file.Files;
@@ -43,24 +41,24 @@ class CheckpointsTest {
     int crashAt = 0;
     for (boolean crashed = true; crashed; crashAt++) {
       org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(tmp.resolve("crash-" + crashAt).toUri());
-      new Checkpoints(fs, dir).save(net, 1, state(1, 1));
+      new Checkpoints(fs, dir).save(net, state(1, 1));
       CrashingFileSystem crashing = new CrashingFileSystem(fs, crashAt);
       try {
-        new Checkpoints(crashing, dir).save(net, 2, state(2, 2));
+        new Checkpoints(crashing, dir).save(net, state(2, 2));
       } catch (RuntimeException e) {
         assertThat(crashing.crashed()).as("failed without the injected crash: %s", e).isTrue();
       }
       crashed = crashing.crashed();
 
       Checkpoints resumed = new Checkpoints(fs, dir);
-      JsonNode state = resumed.state().orElseThrow();
-      int epoch = state.path("epoch").asInt();
+      TrainState state = resumed.state().orElseThrow();
+      int epoch = state.epoch();
       assertThat(epoch).as("crash at change %d", crashAt).isIn(1, 2);
       if (crashed) {
         assertThat(epoch).as("an epoch whose state was cut short is not resumed from").isEqualTo(
             Files.exists(tmp.resolve("crash-" + crashAt).resolve("state-2.json")) ? 2 : 1);
       }
-      assertThat(resumed.network(state.path("best_epoch").asInt()).numParams()).isEqualTo(net.numParams());
+      assertThat(resumed.network(state.bestEpoch()).numParams()).isEqualTo(net.numParams());
     }
     assertThat(crashAt).as("changes one save makes: every one was crashed").isGreaterThan(2);
   }
@@ -70,8 +68,8 @@ class CheckpointsTest {
     FileSystem fs = FileSystem.getLocal(new Configuration());
     org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(tmp.resolve("broken").toUri());
     Checkpoints checkpoints = new Checkpoints(fs, dir);
-    checkpoints.save(net, 1, state(1, 1));
-    checkpoints.save(net, 2, state(2, 1));
+    checkpoints.save(net, state(1, 1));
+    checkpoints.save(net, state(2, 1));
     Path broken = tmp.resolve("broken/state-2.json");
     Files.delete(tmp.resolve("broken/.state-2.json.crc"));
     Files.writeString(broken, "{\"epoch\": 2, \"cur");
@@ -80,14 +78,25 @@ class CheckpointsTest {
         .hasMessageContaining(broken.toString());
 
     Files.delete(broken);
-    assertThat(checkpoints.state().orElseThrow().path("epoch").asInt()).isEqualTo(1);
+    assertThat(checkpoints.state().orElseThrow().epoch()).isEqualTo(1);
   }
 
-  private static ObjectNode state(int epoch, int best) {
-    ObjectNode s = Json.object();
-    s.put("epoch", epoch);
-    s.put("best_epoch", best);
-    s.putArray("curve");
-    return s;
+  private static TrainState state(int epoch, int best) {
+    return new TrainState("key", epoch, best, java.util.OptionalDouble.of(0.5), false, java.util.List.of());
+  }
+
+  @Test
+  void aStateKeepsTheBestEpochAndStopsWhenPatienceRunsOut() {
+    TrainState s = TrainState.fresh("key");
+    s = s.after(1, Json.object().put("epoch", 1), 0.80, 2, 10);
+    s = s.after(2, Json.object().put("epoch", 2), 0.85, 2, 10);
+    s = s.after(3, Json.object().put("epoch", 3), 0.84, 2, 10);
+    assertThat(s.bestEpoch()).isEqualTo(2);
+    assertThat(s.patienceOut(2)).isFalse();
+    s = s.after(4, Json.object().put("epoch", 4), 0.83, 2, 10);
+    assertThat(s.patienceOut(2)).isTrue();
+    assertThat(s.stoppedEarly()).isTrue();
+    assertThat(TrainState.fromJson(s.toJson())).isEqualTo(s);
+    assertThat(s.curve()).extracting(p -> p.path("epoch").asInt()).containsExactly(1, 2, 3, 4);
   }
 }
