@@ -39,11 +39,13 @@ public final class RunLease implements AutoCloseable {
 
   private final FileSystem fs;
   private final Path file;
+  private final String stage;
   private final ScheduledExecutorService heartbeat;
 
-  private RunLease(FileSystem fs, Path file, Duration ttl) {
+  private RunLease(FileSystem fs, Path file, String stage, Duration ttl) {
     this.fs = fs;
     this.file = file;
+    this.stage = stage;
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "duet-lease-" + file.getName());
       t.setDaemon(true);
@@ -78,7 +80,7 @@ public final class RunLease implements AutoCloseable {
         for (FileStatus older : after.headMap(next).values()) {
           fs.delete(older.getPath(), false);
         }
-        return new RunLease(fs, mine, ttl);
+        return new RunLease(fs, mine, stage, ttl);
       }
       throw new IOException("the lease of " + stage + " kept changing hands");
     } catch (IOException e) {
@@ -93,7 +95,7 @@ public final class RunLease implements AutoCloseable {
   /** Whether this process still holds the stage (no one took it over after a missed heartbeat). */
   public void verify() {
     try {
-      TreeMap<Long, FileStatus> leases = leases(fs, file.getParent(), file.getName().replaceFirst("\\.\\d+$", ""));
+      TreeMap<Long, FileStatus> leases = leases(fs, file.getParent(), stage);
       if (!fs.exists(file) || !file.getName().equals(leases.lastEntry().getValue().getPath().getName())) {
         throw new IllegalStateException("Lost the lease " + file + ": another process took this stage over after this"
             + " one missed its heartbeats; not publishing");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
@@ -92,30 +93,7 @@ public final class StageOutput {
       List<Path> attempts = siblings(".tmp");
       List<Path> old = siblings(".old");
       if (!attempts.isEmpty() || !old.isEmpty()) {
-        // A publish may have been under way: trust the directory only if its files are all there.
-        boolean whole = exists(dir) && (matchesReady(dir) || isComplete() && !exists(new Path(dir, READY)));
-        if (!(whole && isComplete())) {
-          Optional<Path> ready = attempts.stream().filter(this::matchesReady)
-              .max(Comparator.comparingLong(this::modificationTime));
-          Optional<Path> previous = old.stream().filter(p -> exists(new Path(p, SUCCESS)))
-              .max(Comparator.comparingLong(this::modificationTime));
-          if (ready.isPresent()) {
-            // The crash came after _READY: the new output is whole, put it in place. A directory
-            // there without all its files is a rename that stopped half way (S3A).
-            if (exists(dir)) {
-              delete(dir);
-            }
-            rename(ready.get(), dir);
-            markSuccess();
-          } else if (whole) {
-            markSuccess(); // renamed into place, _SUCCESS not yet written
-          } else if (previous.isPresent()) {
-            if (exists(dir)) {
-              delete(dir);
-            }
-            rename(previous.get(), dir); // renamed aside, and nothing whole replaced it
-          }
-        }
+        finishInterruptedPublish(attempts, old);
         // Whole and finished with an attempt still about: that publish never began to replace it.
         for (Path leftover : siblings("")) {
           delete(leftover);
@@ -131,6 +109,32 @@ public final class StageOutput {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot recover " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** A publish may have been under way: the directory is trusted only if its files are all there. */
+  private void finishInterruptedPublish(List<Path> attempts, List<Path> old) throws IOException {
+    boolean whole = exists(dir) && (matchesReady(dir) || isComplete() && !exists(new Path(dir, READY)));
+    if (whole && isComplete()) {
+      return;
+    }
+    Optional<Path> ready = newest(attempts, this::matchesReady);
+    Optional<Path> previous = newest(old, p -> exists(new Path(p, SUCCESS)));
+    if (ready.isPresent()) {
+      // The crash came after _READY: the new output is whole. A directory in its place without
+      // all its files is a rename that stopped half way (S3A).
+      delete(dir);
+      rename(ready.get(), dir);
+      markSuccess();
+    } else if (whole) {
+      markSuccess(); // renamed into place, _SUCCESS not yet written
+    } else if (previous.isPresent()) {
+      delete(dir);
+      rename(previous.get(), dir); // renamed aside, and nothing whole replaced it
+    }
+  }
+
+  private Optional<Path> newest(List<Path> candidates, Predicate<Path> usable) {
+    return candidates.stream().filter(usable).max(Comparator.comparingLong(this::modificationTime));
   }
 
   /** Starts a fresh attempt and returns its work dir (run {@link #recover} first). */

@@ -45,6 +45,13 @@ public final class CrashingFileSystem extends FilterFileSystem {
     return false;
   }
 
+  /** A change that is not a create: it either happens whole or, from the crash on, not at all. */
+  private void dieHere(String what, Path p) throws IOException {
+    if (dies()) {
+      throw crash(what, p);
+    }
+  }
+
   private IOException crash(String what, Path p) {
     return new IOException("injected crash at " + what + " " + p);
   }
@@ -80,33 +87,25 @@ public final class CrashingFileSystem extends FilterFileSystem {
 
   @Override
   public boolean rename(Path src, Path dst) throws IOException {
-    if (dies()) {
-      throw crash("rename of", src);
-    }
+    dieHere("rename of", src);
     return super.rename(src, dst);
   }
 
   @Override
   public boolean delete(Path f, boolean recursive) throws IOException {
-    if (dies()) {
-      throw crash("delete of", f);
-    }
+    dieHere("delete of", f);
     return super.delete(f, recursive);
   }
 
   @Override
   public boolean mkdirs(Path f, FsPermission permission) throws IOException {
-    if (dies()) {
-      throw crash("mkdirs of", f);
-    }
+    dieHere("mkdirs of", f);
     return super.mkdirs(f, permission);
   }
 
   @Override
   public void setTimes(Path p, long mtime, long atime) throws IOException {
-    if (dies()) {
-      throw crash("setTimes of", p);
-    }
+    dieHere("setTimes of", p);
     super.setTimes(p, mtime, atime);
   }
 }
