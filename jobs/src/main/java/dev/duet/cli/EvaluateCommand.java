@@ -46,7 +46,7 @@ final class EvaluateCommand extends StageCommand {
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
     EvaluateResult r = new EvaluateJob(spark, config, store(spark), run, out.work()).run(branches);
-    var stdout = spec.commandLine().getOut();
+    var stdout = out();
     stdout.printf("evaluate: %d models; best %s (%s); %s%n", r.models(), r.bestModel(), r.metricSummary(),
         r.blessed() ? "blessed" : "not blessed");
     stdout.printf("evaluate: %s%n", r.verdict());

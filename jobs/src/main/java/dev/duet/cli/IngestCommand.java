@@ -50,7 +50,7 @@ final class IngestCommand extends StageCommand {
     if (r.quality().at("/label/dictionary").isArray()) {
       manifest.section("label_dictionary", r.quality().at("/label/dictionary"));
     }
-    spec.commandLine().getOut().printf(
+    out().printf(
         "ingest: read %,d rows: %,d clean, %,d quarantined, %,d duplicates removed, %,d dropped%n",
         r.read(), r.clean(), r.quarantined(), r.duplicatesRemoved(), r.dropped());
     return manifest.build(Instant.now());

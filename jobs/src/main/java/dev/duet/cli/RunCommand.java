@@ -3,7 +3,6 @@ package dev.duet.cli;
 import dev.duet.config.ConfigException;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.PipelineConfig;
-import dev.duet.contracts.StageLayout;
 import dev.duet.spark.SparkSessions;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -38,25 +37,38 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     PipelineConfig config = ConfigLoader.load(options.configFile); // every config problem, before any stage starts
     options.checkRunId();
-    String run = options.runId != null ? options.runId : StageCommand.RUN_ID.format(Instant.now());
-    List<String> stages = new ArrayList<>(List.of(StageLayout.INGEST));
-    config.trainMl().ifPresent(ml -> stages.add(StageLayout.TRAIN_ML));
-    config.trainDl().ifPresent(dl -> stages.add(StageLayout.TRAIN_DL));
+    String configSha256 = StageCommand.configSha256(options.configFile);
+    if (options.runId == null) {
+      options.runId = StageCommand.RUN_ID.format(Instant.now());
+    }
+    List<StageCommand> stages = new ArrayList<>(List.of(new IngestCommand()));
+    config.trainMl().ifPresent(ml -> stages.add(new TrainMlCommand()));
+    config.trainDl().ifPresent(dl -> stages.add(new TrainDlCommand()));
     if (stages.size() == 1) {
       throw new ConfigException("The config has neither train_ml nor train_dl: nothing to train or evaluate");
     }
-    stages.add(StageLayout.EVALUATE);
+    stages.add(new EvaluateCommand());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    out.printf("run: %s run %s: %s%n", config.pipeline(), run, String.join(" -> ", stages));
+    out.printf("run: %s run %s: %s%n", config.pipeline(), options.runId,
+        String.join(" -> ", stages.stream().map(StageCommand::stageName).toList()));
     out.flush();
     SparkSession spark = sharedSession != null ? sharedSession
-        : SparkSessions.create("duet run " + config.pipeline() + "/" + run, options.sparkConf);
+        : SparkSessions.create("duet run " + config.pipeline() + "/" + options.runId, options.sparkConf);
     try {
-      for (String stage : stages) {
-        int code = DuetMain.execute(stageArgs(stage, run), out, err, spark);
+      for (StageCommand stage : stages) {
+        // Each stage exactly as its own command runs it, on this config, run id and session.
+        stage.options = options;
+        stage.sharedSession = spark;
+        int code;
+        try {
+          code = stage.run(config, configSha256, out);
+        } catch (Exception e) {
+          code = DuetMain.failure(stage.stageName(), e, options.verbose, err);
+        }
         if (code != DuetMain.OK) {
-          err.printf("duet run: stopped at %s; rerun with --run-id %s to resume from there%n", stage, run);
+          err.printf("duet run: stopped at %s; rerun with --run-id %s to resume from there%n", stage.stageName(),
+              options.runId);
           err.flush();
           return code;
         }
@@ -66,24 +78,8 @@ final class RunCommand implements Callable<Integer> {
         spark.stop();
       }
     }
-    out.printf("run: %s run %s finished%n", config.pipeline(), run);
+    out.printf("run: %s run %s finished%n", config.pipeline(), options.runId);
     out.flush();
     return DuetMain.OK;
-  }
-
-  private String[] stageArgs(String stage, String run) {
-    List<String> args = new ArrayList<>(List.of(stage, "--config", options.configFile.toString(), "--run-id", run));
-    if (options.store != null) {
-      args.add("--store");
-      args.add(options.store);
-    }
-    options.sparkConf.forEach((k, v) -> {
-      args.add("--conf");
-      args.add(k + "=" + v);
-    });
-    if (options.verbose) {
-      args.add("--verbose");
-    }
-    return args.toArray(String[]::new);
   }
 }

@@ -47,6 +47,7 @@ abstract class StageCommand implements Callable<Integer> {
   SparkSession sharedSession;
 
   private String storeUri;
+  private PrintWriter stdout;
 
   abstract String stageName();
 
@@ -68,6 +69,17 @@ abstract class StageCommand implements Callable<Integer> {
   public Integer call() {
     PipelineConfig config = ConfigLoader.load(options.configFile);
     options.checkRunId();
+    return run(config, configSha256(options.configFile), spec.commandLine().getOut());
+  }
+
+  /**
+   * The stage on a config already loaded and validated (what {@link #call} and {@code run} do).
+   *
+   * @param configSha256 the config file's hash, for the manifest
+   * @param summaryOut   where the stage prints its summary
+   */
+  int run(PipelineConfig config, String configSha256, PrintWriter summaryOut) {
+    stdout = summaryOut;
     Configuration hadoopConf = HadoopConf.fromSparkSettings(options.sparkConf);
     storeUri = options.store != null ? options.store : config.store().orElse(RunStore.DEFAULT_URI);
     RunStore runStore = RunStore.open(storeUri, hadoopConf);
@@ -75,14 +87,13 @@ abstract class StageCommand implements Callable<Integer> {
     prepare(config, hadoopConf, runStore, run);
 
     StageOutput out = stageOutput(runStore, config, run);
-    PrintWriter stdout = spec.commandLine().getOut();
     try (RunLease lease = RunLease.acquire(runStore.fs(), runStore.runDir(config.pipeline(), run), stageName())) {
       out.recover();
       if (out.isComplete() && !force) {
         stdout.printf("%s: run %s already finished this stage, skipping (use --force to redo): %s%n",
             stageName(), run, out.dir());
         stdout.flush();
-        return 0;
+        return DuetMain.OK;
       }
       SparkSession spark = sharedSession != null ? sharedSession
           : SparkSessions.create("duet " + stageName() + " " + config.pipeline() + "/" + run, options.sparkConf);
@@ -90,13 +101,13 @@ abstract class StageCommand implements Callable<Integer> {
         // Reopen on Spark's Hadoop configuration: the one its writers use.
         out = stageOutput(store(spark), config, run);
         out.begin();
-        Manifests manifests = new Manifests(stageName(), config.pipeline(), run, configHash(), spark);
+        Manifests manifests = new Manifests(stageName(), config.pipeline(), run, configSha256, spark);
         ObjectNode manifest = execute(spark, config, out, manifests);
         lease.verify();
         out.publish(manifest);
         stdout.printf("%s: done, output in %s%n", stageName(), out.dir());
         stdout.flush();
-        return 0;
+        return DuetMain.OK;
       } catch (Throwable e) { // SparkException is checked, yet thrown from Scala code
         out.abort();
         throw e;
@@ -106,6 +117,11 @@ abstract class StageCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** Where the stage prints its summary. */
+  PrintWriter out() {
+    return stdout;
   }
 
   private StageOutput stageOutput(RunStore runStore, PipelineConfig config, String run) {
@@ -124,11 +140,11 @@ abstract class StageCommand implements Callable<Integer> {
     return RunStore.open(storeUri, spark.sparkContext().hadoopConfiguration());
   }
 
-  private String configHash() {
+  static String configSha256(java.nio.file.Path configFile) {
     try {
-      return ContentHash.sha256(Files.readAllBytes(options.configFile));
+      return ContentHash.sha256(Files.readAllBytes(configFile));
     } catch (IOException e) {
-      throw new ConfigException("Cannot read config file " + options.configFile + ": " + e.getMessage());
+      throw new ConfigException("Cannot read config file " + configFile + ": " + e.getMessage());
     }
   }
 }

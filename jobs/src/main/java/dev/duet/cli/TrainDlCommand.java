@@ -46,9 +46,10 @@ final class TrainDlCommand extends TrainingCommand {
     Instant started = Instant.now();
     Path clean = cleanTable();
     TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), out.carry(TrainDlJob.CHECKPOINTS)).run();
-    out.writeJson(StageLayout.TRAIN_DL_SUMMARY, r.summary());
+    out.writeJson(TrainDlJob.SUMMARY, r.summary());
     out.writeJson(PermutationImportance.FILE, r.permutationImportance());
-    var stdout = spec.commandLine().getOut();
+    out.writeJson(StageLayout.MODEL_CARDS, r.cards().toJson());
+    var stdout = out();
     var manifest = manifests.start(started)
         .input("clean", clean.toString(), r.cleanRows(), ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES));
     for (TrainDlResult.Network n : r.networks()) {
@@ -60,7 +61,8 @@ final class TrainDlCommand extends TrainingCommand {
           .output("predictions:" + n.name(), TrainDlJob.predictionsPath(n.name()), n.testRows());
     }
     return manifest.output("checkpoints", TrainDlJob.CHECKPOINTS, null)
-        .output("summary", StageLayout.TRAIN_DL_SUMMARY, null)
+        .output("summary", TrainDlJob.SUMMARY, null)
+        .output("model_cards", StageLayout.MODEL_CARDS, null)
         .output("permutation_importance", PermutationImportance.FILE, null)
         .build(Instant.now());
   }

@@ -43,19 +43,21 @@ final class TrainMlCommand extends TrainingCommand {
     Instant started = Instant.now();
     Path clean = cleanTable();
     TrainMlResult r = new TrainMlJob(spark, config, clean.toString(), out.work()).run();
-    out.writeJson(StageLayout.TRAIN_ML_SUMMARY, r.summary());
+    out.writeJson(TrainMlJob.SUMMARY, r.summary());
     out.writeJson(TrainMlJob.TUNING, r.tuning());
-    out.writeJson(StageLayout.TRAIN_ML_IMPORTANCES, r.importances());
+    out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
     out.writeJson(PermutationImportance.FILE, r.permutationImportance());
+    out.writeJson(StageLayout.MODEL_CARDS, r.cards().toJson());
     ManifestBuilder manifest = manifests.start(started)
         .input("clean", clean.toString(), r.cleanRows(),
             ContentHash.of(ingest().fs(), clean, ContentHash.DEFAULT_MAX_BYTES))
-        .output("summary", StageLayout.TRAIN_ML_SUMMARY, null)
+        .output("summary", TrainMlJob.SUMMARY, null)
+        .output("model_cards", StageLayout.MODEL_CARDS, null)
         .output("tuning", TrainMlJob.TUNING, null)
-        .output("importances", StageLayout.TRAIN_ML_IMPORTANCES, null)
+        .output("importances", TrainMlJob.IMPORTANCES, null)
         .output("permutation_importance", PermutationImportance.FILE, null)
         .output("feature_pipelines", TrainMlJob.FEATURE_PIPELINES, null);
-    var stdout = spec.commandLine().getOut();
+    var stdout = out();
     stdout.printf("train-ml: fitted on %,d train rows, predicted %,d test rows%n", r.trainRows(), r.testRows());
     for (Outcome o : r.algorithms()) {
       String name = o.algorithm().configName();

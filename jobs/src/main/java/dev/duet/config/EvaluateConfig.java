@@ -68,6 +68,10 @@ public record EvaluateConfig(
     }
   }
 
+  public EvaluateConfig withLearningCurve(List<Double> fractions) {
+    return new EvaluateConfig(primaryMetric, blessMargin, tieMargin, interpretability, maxTrainingSeconds, fractions);
+  }
+
   /** The metric that ranks models for this task and number of classes (0: regression). */
   public Metric primaryFor(int classes) {
     return primaryMetric.orElse(classes == 0 ? Metric.RMSE : classes == 2 ? Metric.ROC_AUC : Metric.ACCURACY);

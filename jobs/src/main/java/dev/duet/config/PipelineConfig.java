@@ -137,6 +137,12 @@ public record PipelineConfig(
         Optional.of(dl), evaluate);
   }
 
+  /** This pipeline without a learning curve: the refits that measure one are fitted under it. */
+  public PipelineConfig withoutLearningCurve() {
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl, trainDl,
+        evaluate.withLearningCurve(List.of()));
+  }
+
   public ColumnSpec column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
   }

@@ -1,7 +1,6 @@
 package dev.duet.config;
 
 import dev.duet.config.PipelineConfig.DatePart;
-import dev.duet.trainml.Algorithm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,8 @@ public record TrainMlConfig(
     Tuning tuning,
     List<AlgorithmSpec> algorithms,
     KnnSettings knn) {
+  /** k-NN's one tuned parameter: the neighbours that vote. */
+  public static final String KNN_K = "k";
 
   /**
    * @param categorical string-like columns: indexed (trees) or one-hot encoded (linear, k-NN)

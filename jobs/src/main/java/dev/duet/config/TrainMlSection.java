@@ -9,8 +9,6 @@ import dev.duet.config.TrainMlConfig.FeatureSpec;
 import dev.duet.config.TrainMlConfig.KnnSettings;
 import dev.duet.config.TrainMlConfig.Tuning;
 import dev.duet.config.TrainMlConfig.TuningMethod;
-import dev.duet.trainml.Algorithm;
-import dev.duet.trainml.GridParams;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -114,7 +112,7 @@ final class TrainMlSection {
             positive(a, where, "reference_rows", DEFAULT_KNN_REFERENCE_ROWS),
             positive(a, where, "validation_rows", DEFAULT_KNN_VALIDATION_ROWS),
             (int) positive(a, where, "block_rows", DEFAULT_KNN_BLOCK_ROWS));
-        grid.put(GridParams.KNN_K, a.has(GridParams.KNN_K) ? a.strings(GridParams.KNN_K) : List.of("5"));
+        grid.put(TrainMlConfig.KNN_K, a.has(TrainMlConfig.KNN_K) ? a.strings(TrainMlConfig.KNN_K) : List.of("5"));
       } else {
         if (algorithm.isBooster()) {
           nativeCategorical = a.enumValue(CATEGORICAL, CategoricalSplits.class, CategoricalSplits.NATIVE)
@@ -129,7 +127,7 @@ final class TrainMlSection {
       if (task != null && !algorithm.supports(task)) {
         a.problem("Cannot train " + name + " for " + task.name().toLowerCase(Locale.ROOT) + ": it is a classifier");
       } else if (task != null) {
-        GridParams.problems(algorithm, task, grid, where).forEach(a::problem);
+        GridCheck.provided().problems(algorithm, task, grid, where).forEach(a::problem);
       }
       a.finish();
       algorithms.add(new AlgorithmSpec(algorithm, grid, nativeCategorical));

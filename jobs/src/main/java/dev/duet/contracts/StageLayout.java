@@ -18,12 +18,11 @@ public final class StageLayout {
   public static final String QUALITY = "quality.json";
 
   public static final String TRAIN_ML = "train-ml";
-  public static final String TRAIN_ML_SUMMARY = "train-ml.json";
-  /** The classic models' own feature importances (trees, coefficients), by model. */
-  public static final String TRAIN_ML_IMPORTANCES = "importances.json";
 
   public static final String TRAIN_DL = "train-dl";
-  public static final String TRAIN_DL_SUMMARY = "train-dl.json";
+
+  /** What each training stage hands evaluate: {@link ModelCards}. */
+  public static final String MODEL_CARDS = "model-cards.json";
 
   public static final String EVALUATE = "evaluate";
 

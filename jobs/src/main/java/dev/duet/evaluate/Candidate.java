@@ -1,6 +1,7 @@
 package dev.duet.evaluate;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.contracts.ModelCard;
+import dev.duet.contracts.ModelCard.Family;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,54 +9,10 @@ import java.util.Map;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A trained model found on the store, with what its training stage measured about it.
- *
- * @param family          classic ML (train-ml) or deep learning (train-dl)
- * @param name            the algorithm or network (gbt, knn, mlp, cnn, …)
- * @param predictions     its test-split predictions (Parquet)
- * @param model           where the model is (a directory or a zip)
- * @param trainRows       rows it was fitted on
- * @param trainSeconds    training wall time (tuning included; every epoch for a network)
- * @param trainCpuSeconds executor CPU time of training
- * @param gpus            GPUs used for training
- * @param modelBytes      size of the saved model
- * @param predictSeconds  wall time of predicting the test split
- * @param predictedRows   test rows predicted
- * @param topFeatures     its most important inputs, most important first (empty: none measured)
- * @param epochs          a network's per-epoch curve (null for classic models)
- * @param bestParams      a classic model's tuned MLlib params (null for a network)
- * @param permutation     its permutation importance as its training stage measured it (missing: none)
+ * A trained model found on the store: its training stage's card, and where its predictions and
+ * model are.
  */
-record Candidate(
-    Family family,
-    String name,
-    Path predictions,
-    Path model,
-    long trainRows,
-    double trainSeconds,
-    double trainCpuSeconds,
-    int gpus,
-    long modelBytes,
-    double predictSeconds,
-    long predictedRows,
-    List<String> topFeatures,
-    JsonNode epochs,
-    JsonNode bestParams,
-    JsonNode permutation) {
-
-  enum Family {
-    CLASSIC("classic ML"), DEEP("deep learning");
-
-    private final String title;
-
-    Family(String title) {
-      this.title = title;
-    }
-
-    String title() {
-      return title;
-    }
-  }
+record Candidate(ModelCard card, Path predictions, Path model) {
 
   /** How far a person can follow the model's reasoning, from a model that is its own explanation down. */
   enum Interpretability { HIGH, MEDIUM, LOW }
@@ -63,10 +20,8 @@ record Candidate(
   /** Its {@code n} most important input columns by permutation importance, with the metric's drop. */
   List<Map.Entry<String, Double>> permutationTop(int n) {
     List<Map.Entry<String, Double>> top = new ArrayList<>();
-    for (JsonNode c : permutation.path("columns")) {
-      if (top.size() < n) {
-        top.add(Map.entry(c.path("column").asText(), c.path("importance").asDouble()));
-      }
+    if (card.permutation() != null) {
+      card.permutation().columns().stream().limit(n).forEach(c -> top.add(Map.entry(c.column(), c.importance())));
     }
     return top;
   }
@@ -79,16 +34,16 @@ record Candidate(
 
   /** Test rows scored per second of wall time. */
   double scoringRowsPerSecond() {
-    return predictSeconds > 0 ? predictedRows / predictSeconds : Double.NaN;
+    return card.predictSeconds() > 0 ? card.testRowsPredicted() / card.predictSeconds() : Double.NaN;
   }
 
   String id() {
-    return family == Family.CLASSIC ? name : "dl:" + name;
+    return card.family() == Family.CLASSIC ? card.name() : "dl:" + card.name();
   }
 
   /** How a person can explain its predictions: a tree or coefficients to read, importances, or nothing built in. */
   Interpretability interpretability() {
-    return switch (name) {
+    return switch (card.name()) {
       case "decision_tree", "linear", "linear_svm" -> Interpretability.HIGH;
       case "gbt", "random_forest", "xgboost", "lightgbm" -> Interpretability.MEDIUM;
       default -> Interpretability.LOW; // k-NN and networks
@@ -96,7 +51,7 @@ record Candidate(
   }
 
   String interpretabilityNote() {
-    return switch (name) {
+    return switch (card.name()) {
       case "decision_tree" -> "one tree: its split rules can be read, plus feature importances";
       case "linear", "linear_svm" -> "one coefficient per feature";
       case "gbt", "random_forest" -> "feature importances of a tree ensemble";

@@ -1,6 +1,8 @@
 package dev.duet.evaluate;
 
-import dev.duet.training.BinaryCurves;
+import dev.duet.contracts.ModelCard;
+import dev.duet.contracts.ModelCard.CurvePoint;
+import dev.duet.training.Metrics.RocPoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import java.io.IOException;
@@ -39,12 +41,12 @@ final class Charts {
     chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
     chart.addSeries("chance", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE);
     for (Scored s : models) {
-      List<BinaryCurves.Point> pts = s.metrics().curve();
+      List<RocPoint> pts = s.metrics().roc();
       if (pts.isEmpty()) {
         continue;
       }
-      double[] x = pts.stream().mapToDouble(BinaryCurves.Point::fpr).toArray();
-      double[] y = pts.stream().mapToDouble(BinaryCurves.Point::tpr).toArray();
+      double[] x = pts.stream().mapToDouble(RocPoint::fpr).toArray();
+      double[] y = pts.stream().mapToDouble(RocPoint::tpr).toArray();
       chart.addSeries(s.candidate().id() + " (AUC " + Recommendation.fmt(s.score(Metric.ROC_AUC)) + ")", x, y)
           .setMarker(SeriesMarkers.NONE);
     }
@@ -71,20 +73,12 @@ final class Charts {
 
   /** A network's per-epoch train and validation loss (and validation accuracy for a classifier). */
   static byte[] epochs(Scored s) {
-    JsonNode curve = s.candidate().epochs();
-    int n = curve.size();
-    double[] epoch = new double[n];
-    double[] train = new double[n];
-    double[] validation = new double[n];
-    double[] accuracy = new double[n];
-    boolean classifier = n > 0 && curve.get(0).has("validation_accuracy");
-    for (int i = 0; i < n; i++) {
-      JsonNode e = curve.get(i);
-      epoch[i] = e.path("epoch").asDouble();
-      train[i] = e.path("train_loss").asDouble();
-      validation[i] = e.path("validation_loss").asDouble();
-      accuracy[i] = e.path("validation_accuracy").asDouble();
-    }
+    List<ModelCard.Epoch> curve = s.candidate().card().epochs();
+    double[] epoch = curve.stream().mapToDouble(ModelCard.Epoch::epoch).toArray();
+    double[] train = curve.stream().mapToDouble(ModelCard.Epoch::trainLoss).toArray();
+    double[] validation = curve.stream().mapToDouble(ModelCard.Epoch::validationLoss).toArray();
+    boolean classifier = !curve.isEmpty() && curve.get(0).validationAccuracy() != null;
+    double[] accuracy = classifier ? curve.stream().mapToDouble(ModelCard.Epoch::validationAccuracy).toArray() : null;
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
         .title("Training curve: " + s.candidate().id()).xAxisTitle("epoch").yAxisTitle("loss / accuracy").build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
@@ -110,9 +104,7 @@ final class Charts {
     List<String> x = List.copyOf(columns);
     for (Scored s : models) {
       Map<String, Double> drop = new java.util.HashMap<>();
-      for (JsonNode c : s.candidate().permutation().path("columns")) {
-        drop.put(c.path("column").asText(), c.path("importance").asDouble());
-      }
+      s.candidate().permutationTop(Integer.MAX_VALUE).forEach(e -> drop.put(e.getKey(), e.getValue()));
       chart.addSeries(s.candidate().id(), x, x.stream().map(c -> (Number) drop.getOrDefault(c, 0.0)).toList());
     }
     return png(chart);
@@ -128,21 +120,21 @@ final class Charts {
     for (Scored s : models) {
       double y = s.score(m);
       if (!Double.isNaN(y)) {
-        chart.addSeries(s.candidate().id(), new double[] {Math.max(0.01, s.candidate().trainSeconds())}, new double[] {y});
+        chart.addSeries(s.candidate().id(), new double[] {Math.max(0.01, s.candidate().card().trainSeconds())}, new double[] {y});
       }
     }
     return png(chart);
   }
 
   /** Test score against training rows for each refit fraction, one line per model. */
-  static byte[] learningCurve(Map<String, List<LearningCurve.Point>> curves, Metric m) {
+  static byte[] learningCurve(Map<String, List<CurvePoint>> curves, Metric m) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Learning curve: " + m.key() + " vs training rows")
         .xAxisTitle("training rows (log)").yAxisTitle(m.key() + " (test)").build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
     chart.getStyler().setXAxisLogarithmic(true);
     curves.forEach((model, points) -> chart.addSeries(model,
-        points.stream().mapToDouble(p -> Math.max(1, p.rows())).toArray(),
-        points.stream().mapToDouble(LearningCurve.Point::score).toArray()));
+        points.stream().mapToDouble(p -> Math.max(1, p.trainRows())).toArray(),
+        points.stream().mapToDouble(CurvePoint::score).toArray()));
     return png(chart);
   }
 

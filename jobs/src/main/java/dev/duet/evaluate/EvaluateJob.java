@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.contracts.ModelCard.CurvePoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,7 @@ import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
 import dev.duet.contracts.InputException;
 import dev.duet.contracts.StageLayout;
-import dev.duet.evaluate.Candidate.Family;
+import dev.duet.contracts.ModelCard.Family;
 import dev.duet.store.ContentHash;
 import dev.duet.store.Json;
 import dev.duet.store.RunStore;
@@ -91,7 +92,7 @@ public final class EvaluateJob {
       long t0 = System.nanoTime();
       spark.sparkContext().setJobGroup("evaluate:" + c.id(), "evaluate: metrics of " + c.id(), false);
       Dataset<Row> predictions = spark.read().parquet(c.predictions().toString());
-      Metrics m = Metrics.of(predictions, classes);
+      Metrics m = Metrics.withRoc(predictions, classes);
       m.json().path("per_class").forEach(pc -> ((ObjectNode) pc).put("name", classNames.get(pc.path("class").asInt())));
       scored.add(new Scored(c, m));
       LOG.info("evaluate: [{}/{}] {}: {} {} on {} test rows ({} s)", ++i, branches.candidates().size(), c.id(),
@@ -100,20 +101,16 @@ public final class EvaluateJob {
     }
     spark.sparkContext().clearJobGroup();
     List<Scored> ranked = Scored.rank(scored, metric);
-    Optional<Scored> classic = ranked.stream().filter(s -> s.candidate().family() == Family.CLASSIC).findFirst();
-    Optional<Scored> deep = ranked.stream().filter(s -> s.candidate().family() == Family.DEEP).findFirst();
+    Optional<Scored> classic = ranked.stream().filter(s -> s.candidate().card().family() == Family.CLASSIC).findFirst();
+    Optional<Scored> deep = ranked.stream().filter(s -> s.candidate().card().family() == Family.DEEP).findFirst();
     Recommendation recommendation = Recommendation.of(classic, deep, metric, ev);
     List<JsonNode> history = new Leaderboard(store, config.pipeline()).entries();
     Scored best = ranked.get(0);
 
-    Map<String, List<LearningCurve.Point>> curves = new LinkedHashMap<>();
-    if (!ev.learningCurve().isEmpty()) {
-      String clean = new Path(store.stage(config.pipeline(), runId, StageLayout.INGEST).dir(), StageLayout.CLEAN).toString();
-      for (Scored s : java.util.stream.Stream.of(classic, deep).flatMap(Optional::stream).toList()) {
-        curves.put(s.candidate().id(), LearningCurve.measure(spark, config, clean, s, metric, classes,
-            ev.learningCurve(), store.fs(), new Path(workDir, "_learning-curve")));
-      }
-    }
+    // Measured by the training stages, on their best model by this metric: here only read.
+    Map<String, List<CurvePoint>> curves = new LinkedHashMap<>();
+    ranked.stream().filter(s -> !s.candidate().card().learningCurve().isEmpty())
+        .forEach(s -> curves.put(s.candidate().id(), s.candidate().card().learningCurve()));
     Map<String, byte[]> charts = charts(ranked, classic, deep, classNames, metric);
     if (!curves.isEmpty()) {
       charts.put("Learning curve", Charts.learningCurve(curves, metric));
@@ -168,7 +165,7 @@ public final class EvaluateJob {
       classic.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s, classNames)));
       deep.ifPresent(s -> charts.put("Confusion matrix " + s.candidate().id(), Charts.confusion(s, classNames)));
     }
-    ranked.stream().filter(s -> s.candidate().epochs() != null)
+    ranked.stream().filter(s -> !s.candidate().card().epochs().isEmpty())
         .forEach(s -> charts.put("Training curve " + s.candidate().id(), Charts.epochs(s)));
     List<Scored> best = java.util.stream.Stream.of(classic, deep).flatMap(Optional::stream)
         .filter(s -> !s.candidate().permutationTop(1).isEmpty()).toList();

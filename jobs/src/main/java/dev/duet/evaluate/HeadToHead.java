@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.contracts.ModelCard.CurvePoint;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.config.PipelineConfig;
@@ -19,15 +20,15 @@ import java.util.Optional;
 record HeadToHead(List<String[]> rows) {
 
   static HeadToHead of(Optional<Scored> classic, Optional<Scored> deep, Metric m, PipelineConfig config,
-      Map<String, List<LearningCurve.Point>> curves) {
+      Map<String, List<CurvePoint>> curves) {
     List<String[]> rows = new ArrayList<>();
     rows.add(row("Model", classic.map(Recommendation::name), deep.map(Recommendation::name)));
     rows.add(row("Performance (" + m.key() + ", test split)", classic.map(s -> Recommendation.fmt(s.score(m))),
         deep.map(s -> Recommendation.fmt(s.score(m)))));
     rows.add(row("Data needed", classic.map(s -> String.format(Locale.ROOT, "fitted on %,d rows",
-        s.candidate().trainRows()) + curve(curves, s, m)), deep.map(s -> String.format(Locale.ROOT,
-        "fitted on %,d rows (%d epochs)", s.candidate().trainRows(), s.candidate().epochs().size()) + curve(curves, s, m))));
-    rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config, s.candidate().name()))));
+        s.candidate().card().trainRows()) + curve(curves, s, m)), deep.map(s -> String.format(Locale.ROOT,
+        "fitted on %,d rows (%d epochs)", s.candidate().card().trainRows(), s.candidate().card().epochs().size()) + curve(curves, s, m))));
+    rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config, s.candidate().card().name()))));
     rows.add(row("Compute", classic.map(HeadToHead::compute), deep.map(HeadToHead::compute)));
     rows.add(row("Training time", classic.map(HeadToHead::seconds), deep.map(HeadToHead::seconds)));
     rows.add(row("Interpretability", classic.map(HeadToHead::interpretability), deep.map(HeadToHead::interpretability)));
@@ -36,10 +37,10 @@ record HeadToHead(List<String[]> rows) {
   }
 
   /** The learning curve's smaller fractions, if measured: "; roc_auc 0.61 at 10%, 0.66 at 30%". */
-  private static String curve(Map<String, List<LearningCurve.Point>> curves, Scored s, Metric m) {
-    List<LearningCurve.Point> points = curves.getOrDefault(s.candidate().id(), List.of());
+  private static String curve(Map<String, List<CurvePoint>> curves, Scored s, Metric m) {
+    List<CurvePoint> points = curves.getOrDefault(s.candidate().id(), List.of());
     return points.stream().filter(p -> p.fraction() < 1).map(p -> String.format(Locale.ROOT, "%s at %.0f%% (%,d rows)",
-            Recommendation.fmt(p.score()), p.fraction() * 100, p.rows()))
+            Recommendation.fmt(p.score()), p.fraction() * 100, p.trainRows()))
         .reduce((a, b) -> a + ", " + b).map(x -> "; " + m.key() + " " + x).orElse("");
   }
 
@@ -63,25 +64,25 @@ record HeadToHead(List<String[]> rows) {
 
   private static String compute(Scored s) {
     Candidate c = s.candidate();
-    return String.format(Locale.ROOT, "%.1f executor CPU s, %s", c.trainCpuSeconds(),
-        c.gpus() > 0 ? c.gpus() + " GPU(s)" : "no GPU");
+    return String.format(Locale.ROOT, "%.1f executor CPU s, %s", c.card().trainCpuSeconds(),
+        c.card().gpus() > 0 ? c.card().gpus() + " GPU(s)" : "no GPU");
   }
 
   private static String seconds(Scored s) {
-    return String.format(Locale.ROOT, "%.1f s wall", s.candidate().trainSeconds());
+    return String.format(Locale.ROOT, "%.1f s wall", s.candidate().card().trainSeconds());
   }
 
   private static String interpretability(Scored s) {
     Candidate c = s.candidate();
-    String top = c.topFeatures().isEmpty() ? "" : "; top features: " + String.join(", ", c.topFeatures());
+    String top = c.card().topFeatures().isEmpty() ? "" : "; top features: " + String.join(", ", c.card().topFeatures());
     String permuted = c.permutationSummary(5);
     return c.interpretability().name().toLowerCase(Locale.ROOT) + ": " + c.interpretabilityNote() + top
-        + (permuted.isEmpty() ? "" : "; permutation importance (drop in " + c.permutation().path("metric").asText()
+        + (permuted.isEmpty() ? "" : "; permutation importance (drop in " + c.card().permutation().metric()
             + " when shuffled): " + permuted);
   }
 
   private static String scoring(Scored s) {
     Candidate c = s.candidate();
-    return String.format(Locale.ROOT, "%,.0f test rows/s; model %,d bytes", c.scoringRowsPerSecond(), c.modelBytes());
+    return String.format(Locale.ROOT, "%,.0f test rows/s; model %,d bytes", c.scoringRowsPerSecond(), c.card().modelBytes());
   }
 }

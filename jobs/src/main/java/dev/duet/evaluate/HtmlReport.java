@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.text.StringEscapeUtils;
 
 /**
  * {@code report.html}: one self-contained page (inline CSS, charts as embedded PNG). Every string
@@ -58,13 +59,13 @@ final class HtmlReport {
     for (Scored s : r.ranked()) {
       Candidate c = s.candidate();
       h.append("<tr><td>").append(rank++).append("</td><td><b>").append(esc(c.id())).append("</b></td><td>")
-          .append(esc(c.family().title())).append("</td>");
+          .append(esc(c.card().family().title())).append("</td>");
       shown.forEach(m -> h.append("<td class=\"num\">").append(esc(Recommendation.fmt(s.score(m)))).append("</td>"));
       h.append(String.format(Locale.ROOT, "<td class=\"num\">%.1f</td><td class=\"num\">%.1f</td><td class=\"num\">%,.0f</td>"
-              + "<td class=\"num\">%s</td>", c.trainSeconds(), c.trainCpuSeconds(), c.scoringRowsPerSecond(),
-          bytes(c.modelBytes())))
+              + "<td class=\"num\">%s</td>", c.card().trainSeconds(), c.card().trainCpuSeconds(), c.scoringRowsPerSecond(),
+          bytes(c.card().modelBytes())))
           .append("<td>").append(esc(c.interpretability().name().toLowerCase(Locale.ROOT)))
-          .append(c.topFeatures().isEmpty() ? "" : " <small>(" + esc(String.join(", ", c.topFeatures())) + ")</small>")
+          .append(c.card().topFeatures().isEmpty() ? "" : " <small>(" + esc(String.join(", ", c.card().topFeatures())) + ")</small>")
           .append("</td></tr>");
     }
     h.append("</table></section>\n");
@@ -128,24 +129,12 @@ final class HtmlReport {
     return h.toString();
   }
 
-  /** HTML-escapes text for element content and double-quoted attributes. */
+  /**
+   * HTML-escapes text (Commons Text) for element content and attributes; every attribute here is
+   * double-quoted, so the single quote escapeHtml4 leaves alone cannot end one.
+   */
   static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
+    return s == null ? "" : StringEscapeUtils.escapeHtml4(s);
   }
 
   private static String bytes(long n) {

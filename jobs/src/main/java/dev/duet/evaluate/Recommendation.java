@@ -3,7 +3,7 @@ package dev.duet.evaluate;
 import dev.duet.config.EvaluateConfig;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.EvaluateConfig.Need;
-import dev.duet.evaluate.Candidate.Family;
+import dev.duet.contracts.ModelCard.Family;
 import dev.duet.evaluate.Candidate.Interpretability;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +25,9 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
     List<String> reasons = new ArrayList<>();
     if (classic.isEmpty() || deep.isEmpty()) {
       Scored only = classic.or(() -> deep).orElseThrow();
-      reasons.add("Only the " + only.candidate().family().title() + " branch has finished models in this run,"
+      reasons.add("Only the " + only.candidate().card().family().title() + " branch has finished models in this run,"
           + " so there is no head-to-head: train the other branch to compare.");
-      return new Recommendation(only, "Use " + name(only) + ": the best " + only.candidate().family().title()
+      return new Recommendation(only, "Use " + name(only) + ": the best " + only.candidate().card().family().title()
           + " model, " + m.key() + " " + fmt(only.score(m)) + ".", reasons);
     }
     Scored c = classic.get();
@@ -37,15 +37,15 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
         gap >= 0 ? "network ahead by" : "classic ahead by", fmt(Math.abs(gap)));
     reasons.add("Performance on the same test rows: " + name(d) + " vs " + name(c) + ", " + gapText + ".");
     reasons.add(String.format(Locale.ROOT, "Training: %s took %.1f s (%.1f executor CPU s%s), %s %.1f s (%.1f CPU s).",
-        name(d), d.candidate().trainSeconds(), d.candidate().trainCpuSeconds(),
-        d.candidate().gpus() > 0 ? ", " + d.candidate().gpus() + " GPU(s)" : "", name(c), c.candidate().trainSeconds(),
-        c.candidate().trainCpuSeconds()));
+        name(d), d.candidate().card().trainSeconds(), d.candidate().card().trainCpuSeconds(),
+        d.candidate().card().gpus() > 0 ? ", " + d.candidate().card().gpus() + " GPU(s)" : "", name(c), c.candidate().card().trainSeconds(),
+        c.candidate().card().trainCpuSeconds()));
     reasons.add("Interpretability: " + name(c) + ": " + c.candidate().interpretabilityNote() + "; " + name(d) + ": "
         + d.candidate().interpretabilityNote() + ".");
 
     Optional<Double> budget = needs.maxTrainingSeconds();
-    boolean deepOverBudget = budget.map(b -> d.candidate().trainSeconds() > b).orElse(false);
-    boolean classicOverBudget = budget.map(b -> c.candidate().trainSeconds() > b).orElse(false);
+    boolean deepOverBudget = budget.map(b -> d.candidate().card().trainSeconds() > b).orElse(false);
+    boolean classicOverBudget = budget.map(b -> c.candidate().card().trainSeconds() > b).orElse(false);
     budget.ifPresent(b -> reasons.add(String.format(Locale.ROOT, "Training-time budget %.0f s: %s %s, %s %s.", b,
         name(c), classicOverBudget ? "over" : "within", name(d), deepOverBudget ? "over" : "within")));
 
@@ -65,9 +65,9 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
     }
     if (Math.abs(gap) <= needs.tieMargin() || Double.isNaN(gap)) {
       reasons.add("The gap is within the tie margin (" + fmt(needs.tieMargin()) + "), so cost and explainability decide.");
-      Scored cheaper = c.candidate().trainCpuSeconds() <= d.candidate().trainCpuSeconds() ? c : d;
+      Scored cheaper = c.candidate().card().trainCpuSeconds() <= d.candidate().card().trainCpuSeconds() ? c : d;
       Scored pick = needs.interpretability() == Need.NONE ? cheaper : c;
-      return new Recommendation(pick, "Use " + name(pick) + " (" + pick.candidate().family().title() + "): the two"
+      return new Recommendation(pick, "Use " + name(pick) + " (" + pick.candidate().card().family().title() + "): the two"
           + " families score the same here" + (pick == c && needs.interpretability() != Need.NONE
           ? ", and the classic model explains itself." : ", and it is the cheaper to train."), reasons);
     }
@@ -79,12 +79,12 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
           + fmt(gap) + " " + m.key() + "." + caveat, reasons);
     }
     return new Recommendation(c, "Use " + name(c) + " (classic ML): it beats the network by " + fmt(-gap) + " "
-        + m.key() + (c.candidate().trainSeconds() <= d.candidate().trainSeconds() ? ", trains faster" : "")
+        + m.key() + (c.candidate().card().trainSeconds() <= d.candidate().card().trainSeconds() ? ", trains faster" : "")
         + (c.candidate().interpretability() != Interpretability.LOW ? " and can be explained." : "."), reasons);
   }
 
   static String name(Scored s) {
-    return s.candidate().family() == Family.DEEP ? s.candidate().name().toUpperCase(Locale.ROOT) : s.candidate().name();
+    return s.candidate().card().family() == Family.DEEP ? s.candidate().card().name().toUpperCase(Locale.ROOT) : s.candidate().card().name();
   }
 
   static String fmt(double v) {

@@ -1,5 +1,6 @@
 package dev.duet.evaluate;
 
+import dev.duet.contracts.ModelCard.CurvePoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +26,7 @@ record Report(
     Blessing blessing,
     List<String> missing,
     Map<String, byte[]> charts,
-    Map<String, List<LearningCurve.Point>> learningCurves,
+    Map<String, List<CurvePoint>> learningCurves,
     List<JsonNode> history,
     String version) {
 
@@ -49,21 +50,21 @@ record Report(
       Candidate c = s.candidate();
       ObjectNode e = board.addObject();
       e.put("model", c.id());
-      e.put("family", c.family().title());
+      e.put("family", c.card().family().title());
       Json.putNumber(e, "score", s.score(metric));
       e.set("metrics", s.metrics().json());
       e.put("predictions", c.predictions().toString());
       e.put("model_path", c.model().toString());
-      e.put("train_rows", c.trainRows());
-      e.put("train_seconds", c.trainSeconds());
-      e.put("train_executor_cpu_seconds", c.trainCpuSeconds());
-      e.put("gpus", c.gpus());
-      e.put("model_bytes", c.modelBytes());
+      e.put("train_rows", c.card().trainRows());
+      e.put("train_seconds", c.card().trainSeconds());
+      e.put("train_executor_cpu_seconds", c.card().trainCpuSeconds());
+      e.put("gpus", c.card().gpus());
+      e.put("model_bytes", c.card().modelBytes());
       Json.putNumber(e, "scoring_rows_per_second", c.scoringRowsPerSecond());
       e.put("interpretability", c.interpretability().name().toLowerCase());
       e.put("interpretability_note", c.interpretabilityNote());
       ArrayNode top = e.putArray("top_features");
-      c.topFeatures().forEach(top::add);
+      c.card().topFeatures().forEach(top::add);
       ArrayNode permuted = e.putArray("permutation_importance");
       c.permutationTop(10).forEach(p -> Json.putNumber(permuted.addObject().put("column", p.getKey()), "importance",
           p.getValue()));
@@ -77,7 +78,7 @@ record Report(
     }
     ObjectNode rec = j.putObject("recommendation");
     rec.put("model", recommendation.choice().candidate().id());
-    rec.put("family", recommendation.choice().candidate().family().title());
+    rec.put("family", recommendation.choice().candidate().card().family().title());
     rec.put("verdict", recommendation.verdict());
     ArrayNode reasons = rec.putArray("reasons");
     recommendation.reasons().forEach(reasons::add);
@@ -87,10 +88,10 @@ record Report(
     ObjectNode curves = j.putObject("learning_curve");
     learningCurves.forEach((model, points) -> {
       ArrayNode a = curves.putArray(model);
-      for (LearningCurve.Point p : points) {
+      for (CurvePoint p : points) {
         ObjectNode o = a.addObject();
         o.put("fraction", p.fraction());
-        o.put("train_rows", p.rows());
+        o.put("train_rows", p.trainRows());
         Json.putNumber(o, "score", p.score());
         o.put("train_seconds", p.seconds());
       }

@@ -10,12 +10,17 @@ import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.NetworkConfig;
 import dev.duet.config.PipelineConfig;
 import dev.duet.config.TrainDlConfig;
+import dev.duet.contracts.ModelCard;
+import dev.duet.contracts.ModelCard.Family;
+import dev.duet.contracts.ModelCards;
 import dev.duet.contracts.Predictions;
+import dev.duet.contracts.StageLayout;
 import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.store.Json;
 import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
+import dev.duet.training.LearningCurve;
 import dev.duet.training.Labels;
 import dev.duet.training.Metrics;
 import dev.duet.training.PermutationImportance;
@@ -27,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -64,6 +70,8 @@ public final class TrainDlJob {
   public static final String NETWORKS = "networks";
   public static final String PREDICTIONS = "predictions";
   public static final String CHECKPOINTS = "checkpoints";
+  /** Per network: encoding, curve, placement, cost (for people: evaluate reads the model cards). */
+  public static final String SUMMARY = "train-dl.json";
   /** Test hook: a JVM property, {@code N} or {@code <network>:N}, that makes the attempt fail after that epoch's checkpoint. */
   static final String FAIL_AFTER_EPOCH = "duet.train-dl.fail-after-epoch";
   private static final Logger LOG = LoggerFactory.getLogger(TrainDlJob.class);
@@ -137,11 +145,23 @@ public final class TrainDlJob {
         perNetwork.add(r.summary());
         permuted.set(network.name(), r.permutation());
       }
+      List<ModelCard> cards = LearningCurve.measure(spark, fs, workDir,
+          networks.stream().map(TrainDlResult.Network::card).toList(), table.classes(), metric,
+          config.evaluate().learningCurve(), new Path(workDir, "_learning-curve"), this::refit);
       return new TrainDlResult(table.rows(), List.copyOf(networks), summary,
-          PermutationImportance.file(metric, permutation.rows(), permuted));
+          PermutationImportance.file(metric, permutation.rows(), permuted),
+          new ModelCards(StageLayout.TRAIN_DL, table.classes(), metric.key(), cards));
     } finally {
       cost.detach();
     }
+  }
+
+  /** One network on at most {@code rows} of the train split, with checkpoints of its own beside {@code dir}. */
+  private Path refit(ModelCard card, long rows, Path dir) {
+    NetworkConfig one = dl.network(card.name()).orElseThrow().withMaxTrainRows(rows);
+    new TrainDlJob(spark, config.withTrainDl(dl.only(one)).withoutLearningCurve(), cleanPath, dir,
+        new Path(dir.getParent(), dir.getName() + ".checkpoints")).run();
+    return new Path(dir, predictionsPath(card.name()));
   }
 
   private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost,
@@ -163,65 +183,13 @@ public final class TrainDlJob {
   private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost,
       PermutationImportance permutation, List<Object> cached) {
     int numClasses = table.classes();
-    Dataset<Row> train = table.train();
-    if (net.maxTrainRows().isPresent()) {
-      long rows = table.counts().trainLabelled();
-      if (rows > net.maxTrainRows().get()) {
-        train = CleanTable.slice(train, (double) net.maxTrainRows().get() / rows, net.seed(), true);
-        LOG.info("train-dl: {}: max_train_rows {}: training on a seeded sample of the {} train rows", net.name(),
-            net.maxTrainRows().get(), rows);
-      }
-    }
-    Dataset<Row> fit = CleanTable.slice(train, net.validationFraction(), net.seed() + 1, false);
-    InputEncoding encoding = InputEncoding.fit(net, fit, numClasses);
-    Column[] inputs = encoding.columns().stream().map(c -> col(c)).toArray(Column[]::new);
-    Column[] idLabelInputs = concat(col(ConfigLoader.ROW_ID_COLUMN), concat(col(Labels.LABEL), inputs));
-
-    // Minibatches are cut once per network and cached; each epoch reads them again. Rows are
-    // shuffled (seeded) within each worker's partition first: data in input order (MNIST's digits
-    // come one class after another) would make every minibatch a single class.
-    // Each of the `workers` partitions is one worker's shard for every epoch (DL4J does not
-    // repartition it again, so the training stays in the stage that the GPU placement marks).
-    JavaRDD<MultiDataSet> fitBatches = placement.place(Minibatches.of(fit.select(concat(col(Labels.LABEL), inputs))
-        .repartition(net.workers()).sortWithinPartitions(rand(net.seed())), encoding, numClasses, net.batchSize(),
-        threadsPerWorker)).cache();
-    Dataset<Row> validation = CleanTable.slice(train, net.validationFraction(), net.seed() + 1, true)
-        .select(idLabelInputs).persist(StorageLevel.MEMORY_ONLY());
-    cached.add(fitBatches);
-    cached.add(validation);
-    // One job cuts and caches the minibatches and counts what is in them; one caches the validation rows.
-    long[] rowsAndBatches = fitBatches.aggregate(new long[2],
-        (n, batch) -> new long[] {n[0] + batch.getLabels(0).size(0), n[1] + 1},
-        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-    long fitRows = rowsAndBatches[0];
-    long validationRows = validation.count();
-    LOG.info("train-dl: {}: {} over {} inputs{}; {} train rows in {} minibatches of {}, {} validation rows; on {}",
-        net.name(), net.network().name().toLowerCase(Locale.ROOT), encoding.width(),
-        encoding.embeddings().isEmpty() ? "" : " (" + encoding.embeddings().size() + " embedded)", fitRows,
-        rowsAndBatches[1], net.batchSize(), validationRows, placement.describe());
-
-    // A checkpoint from another network, other inputs or other data would resume the wrong model.
-    Checkpoints checkpoints = new Checkpoints(fs, new Path(checkpointRoot, net.name()));
-    String checkpointKey = net.checkpointKey() + "|inputs=" + encoding.width() + "|classes=" + numClasses
-        + "|metric=" + metric.key();
-    TrainState state = checkpoints.state().orElse(null);
-    boolean discarded = state != null && !checkpointKey.equals(state.checkpointKey());
-    if (discarded) {
-      LOG.warn("train-dl: {}: the checkpoints in {} were made under another train_dl config or other data: starting"
-          + " afresh", net.name(), checkpoints.dir());
-      checkpoints.clear();
-      state = null;
-    }
-    int resumedFrom = state == null ? 0 : state.epoch();
-    ComputationGraph graph;
-    if (state == null) {
-      graph = new ComputationGraph(Networks.build(net, encoding, numClasses));
-      graph.init();
-      state = TrainState.fresh(checkpointKey);
-    } else {
-      graph = checkpoints.network(resumedFrom);
-      LOG.info("train-dl: {}: resuming after epoch {} from {}", net.name(), resumedFrom, checkpoints.dir());
-    }
+    Shards shards = shards(net, table, cached);
+    InputEncoding encoding = shards.encoding();
+    long fitRows = shards.fitRows();
+    Resumed resumed = resume(net, encoding, numClasses, metric);
+    Checkpoints checkpoints = resumed.checkpoints();
+    TrainState state = resumed.state();
+    int resumedFrom = state.epoch();
     // Direct: DL4J trains on the cached minibatches as they are. (Its default, Export, writes them
     // to the default Hadoop file system first and refuses a local one on a cluster.)
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(net.workers(),
@@ -230,7 +198,7 @@ public final class TrainDlJob {
         .rddTrainingApproach(RDDTrainingApproach.Direct).repartionData(Repartition.Never)
         .storageLevel(StorageLevel.MEMORY_ONLY()).build(); // DL4J persists the RDD itself: the level of cache()
     SparkComputationGraph sparkNet = new SparkComputationGraph(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-        graph, master);
+        resumed.graph(), master);
 
     double trainCpu = 0;
     double trainWall = 0;
@@ -243,13 +211,13 @@ public final class TrainDlJob {
           "train-dl: " + net.name() + " epoch " + e, () -> {
             long t0 = System.nanoTime();
             sparkNet.getNetwork().setLearningRate(rate); // the workers get the driver's configuration every fit
-            sparkNet.fitMultiDataSet(fitBatches);
+            sparkNet.fitMultiDataSet(shards.fitBatches());
             double seconds = (System.nanoTime() - t0) / 1e9;
             ObjectNode point = Json.object();
             point.put("epoch", e);
             point.put("learning_rate", rate);
             point.put("train_loss", sparkNet.getScore());
-            Metrics v = Metrics.of(predict(validation, sparkNet.getNetwork(), encoding, numClasses), numClasses);
+            Metrics v = Metrics.of(predict(shards.validation(), sparkNet.getNetwork(), encoding, numClasses), numClasses);
             double loss = numClasses > 0 ? v.get(Metric.LOG_LOSS) : Math.pow(v.get(Metric.RMSE) / encoding.labelScale(), 2);
             point.put("validation_loss", loss); // log loss, or MSE of the standardised label as the network fits it
             v.values().forEach((k, x) -> Json.putNumber(point, "validation_" + k.key(), x));
@@ -293,7 +261,7 @@ public final class TrainDlJob {
     Path predictions = new Path(workDir, predictionsPath(net.name()));
     Measured<Long> predicted = cost.measure("train-dl:" + net.name() + ":predict",
         "train-dl: " + net.name() + " predicts the test split", () -> {
-          Dataset<Row> rows = predict(table.test().select(idLabelInputs), bestNet, encoding, numClasses);
+          Dataset<Row> rows = predict(table.test().select(shards.idLabelInputs()), bestNet, encoding, numClasses);
           dictionary.map(d -> d.name(rows)).orElse(rows).write().mode(SaveMode.ErrorIfExists)
               .parquet(predictions.toString());
           return spark.read().parquet(predictions.toString()).count();
@@ -302,7 +270,7 @@ public final class TrainDlJob {
     // Over the network's own inputs: the others are left as they are, so they come out at 0.
     ObjectNode permuted = cost.measure("train-dl:" + net.name() + ":permutation",
         "train-dl: permutation importance of " + net.name(),
-        () -> permutation.measure(rows -> predict(rows.select(idLabelInputs), bestNet, encoding, numClasses), net.seed()))
+        () -> permutation.measure(rows -> predict(rows.select(shards.idLabelInputs()), bestNet, encoding, numClasses), net.seed()))
         .result();
 
     ObjectNode summary = Json.object();
@@ -317,7 +285,7 @@ public final class TrainDlJob {
     summary.put("parameters", bestNet.numParams());
     summary.put("classes", numClasses);
     summary.put("train_rows", fitRows);
-    summary.put("validation_rows", validationRows);
+    summary.put("validation_rows", shards.validationRows());
     summary.put("test_rows_predicted", predicted.result());
     summary.put("workers", net.workers());
     summary.put("executors", placement.describe());
@@ -326,7 +294,7 @@ public final class TrainDlJob {
     summary.put("epochs_configured", net.epochs());
     summary.put("epochs_run", state.epoch());
     summary.put("resumed_from_epoch", resumedFrom);
-    summary.put("discarded_checkpoints_of_another_config", discarded);
+    summary.put("discarded_checkpoints_of_another_config", resumed.discarded());
     summary.put("selection_metric", metric.key());
     summary.put("best_epoch", bestEpoch);
     summary.put("stopped_early", state.stoppedEarly());
@@ -339,9 +307,89 @@ public final class TrainDlJob {
     costJson.put("gpus", gpus());
     long bytes = size(networkFile);
     summary.put("network_bytes", bytes);
-    return new TrainDlResult.Network(net.name(), fitRows, validationRows, predicted.result(), state.epoch(),
+    List<ModelCard.Epoch> epochs = state.curve().stream().map(p -> ModelCards.convert(p, ModelCard.Epoch.class)).toList();
+    ModelCard card = new ModelCard(Family.DEEP, net.name(), networkPath(net.name()), predictionsPath(net.name()), fitRows,
+        epochs.stream().mapToDouble(ModelCard.Epoch::seconds).sum(), // every epoch, resumed attempts included
+        epochs.stream().mapToDouble(ModelCard.Epoch::executorCpuSeconds).sum(), gpus(), bytes,
+        predicted.cost().wallSeconds(), predicted.result(), List.of(), Map.of(), epochs,
+        ModelCards.convert(permuted, ModelCard.Permutation.class), List.of());
+    return new TrainDlResult.Network(net.name(), fitRows, shards.validationRows(), predicted.result(), state.epoch(),
         resumedFrom, bestEpoch, state.stoppedEarly(), new TaskCost.Cost(trainWall, trainCpu, 0,
-        trainTasks), predicted.cost(), bytes, summary, permuted);
+        trainTasks), predicted.cost(), bytes, summary, permuted, card);
+  }
+
+  /**
+   * A network's training rows cut into minibatches, one shard per worker, and its validation
+   * rows, both cached (added to {@code cached} for the caller to unpersist).
+   */
+  private record Shards(InputEncoding encoding, JavaRDD<MultiDataSet> fitBatches, Dataset<Row> validation,
+      Column[] idLabelInputs, long fitRows, long validationRows) {}
+
+  private Shards shards(NetworkConfig net, CleanTable table, List<Object> cached) {
+    int numClasses = table.classes();
+    Dataset<Row> train = table.train();
+    if (net.maxTrainRows().isPresent()) {
+      long rows = table.counts().trainLabelled();
+      if (rows > net.maxTrainRows().get()) {
+        train = CleanTable.slice(train, (double) net.maxTrainRows().get() / rows, net.seed(), true);
+        LOG.info("train-dl: {}: max_train_rows {}: training on a seeded sample of the {} train rows", net.name(),
+            net.maxTrainRows().get(), rows);
+      }
+    }
+    Dataset<Row> fit = CleanTable.slice(train, net.validationFraction(), net.seed() + 1, false);
+    InputEncoding encoding = InputEncoding.fit(net, fit, numClasses);
+    Column[] inputs = encoding.columns().stream().map(c -> col(c)).toArray(Column[]::new);
+    Column[] idLabelInputs = concat(col(ConfigLoader.ROW_ID_COLUMN), concat(col(Labels.LABEL), inputs));
+
+    // Minibatches are cut once per network and cached; each epoch reads them again. Rows are
+    // shuffled (seeded) within each worker's partition first: data in input order (MNIST's digits
+    // come one class after another) would make every minibatch a single class.
+    // Each of the `workers` partitions is one worker's shard for every epoch (DL4J does not
+    // repartition it again, so the training stays in the stage that the GPU placement marks).
+    JavaRDD<MultiDataSet> fitBatches = placement.place(Minibatches.of(fit.select(concat(col(Labels.LABEL), inputs))
+        .repartition(net.workers()).sortWithinPartitions(rand(net.seed())), encoding, numClasses, net.batchSize(),
+        threadsPerWorker)).cache();
+    Dataset<Row> validation = CleanTable.slice(train, net.validationFraction(), net.seed() + 1, true)
+        .select(idLabelInputs).persist(StorageLevel.MEMORY_ONLY());
+    cached.add(fitBatches);
+    cached.add(validation);
+    // One job cuts and caches the minibatches and counts what is in them; one caches the validation rows.
+    long[] rowsAndBatches = fitBatches.aggregate(new long[2],
+        (n, batch) -> new long[] {n[0] + batch.getLabels(0).size(0), n[1] + 1},
+        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    long fitRows = rowsAndBatches[0];
+    long validationRows = validation.count();
+    LOG.info("train-dl: {}: {} over {} inputs{}; {} train rows in {} minibatches of {}, {} validation rows; on {}",
+        net.name(), net.network().name().toLowerCase(Locale.ROOT), encoding.width(),
+        encoding.embeddings().isEmpty() ? "" : " (" + encoding.embeddings().size() + " embedded)", fitRows,
+        rowsAndBatches[1], net.batchSize(), validationRows, placement.describe());
+
+    return new Shards(encoding, fitBatches, validation, idLabelInputs, fitRows, validationRows);
+  }
+
+  /** Where a network's training starts: its last checkpoint, or a fresh network. */
+  private record Resumed(Checkpoints checkpoints, TrainState state, ComputationGraph graph, boolean discarded) {}
+
+  private Resumed resume(NetworkConfig net, InputEncoding encoding, int numClasses, Metric metric) {
+    // A checkpoint from another network, other inputs or other data would resume the wrong model.
+    Checkpoints checkpoints = new Checkpoints(fs, new Path(checkpointRoot, net.name()));
+    String checkpointKey = net.checkpointKey() + "|inputs=" + encoding.width() + "|classes=" + numClasses
+        + "|metric=" + metric.key();
+    TrainState state = checkpoints.state().orElse(null);
+    boolean discarded = state != null && !checkpointKey.equals(state.checkpointKey());
+    if (discarded) {
+      LOG.warn("train-dl: {}: the checkpoints in {} were made under another train_dl config or other data: starting"
+          + " afresh", net.name(), checkpoints.dir());
+      checkpoints.clear();
+      state = null;
+    }
+    if (state == null) {
+      ComputationGraph graph = new ComputationGraph(Networks.build(net, encoding, numClasses));
+      graph.init();
+      return new Resumed(checkpoints, TrainState.fresh(checkpointKey), graph, discarded);
+    }
+    LOG.info("train-dl: {}: resuming after epoch {} from {}", net.name(), state.epoch(), checkpoints.dir());
+    return new Resumed(checkpoints, state, checkpoints.network(state.epoch()), discarded);
   }
 
   private Broadcast<byte[]> broadcast(ComputationGraph net) {

@@ -1,6 +1,5 @@
 package dev.duet.training;
 
-import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -8,9 +7,6 @@ import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.pow;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,37 +14,62 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.contracts.Predictions;
 import dev.duet.store.Json;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.mllib.evaluation.MulticlassMetrics;
+import org.apache.spark.mllib.evaluation.RegressionMetrics;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
+import scala.Tuple3;
 
 /**
- * Test-split metrics of one model from its predictions (row_id, label, prediction, probability,
- * raw_score), computed by Spark aggregations: a confusion matrix from a group-by, log loss and
- * regression errors from sums, ROC/PR from {@link BinaryCurves}. Nothing row-level is collected.
+ * Test-split metrics of one model from its {@link Predictions}, by MLlib's evaluation classes:
+ * {@link MulticlassMetrics} over the confusion matrix (counted by one group-by, so that its cells
+ * are exact for every class the model predicts), {@link BinaryClassificationMetrics} over the
+ * scored rows (exact: no binning), {@link RegressionMetrics} over the labelled rows. Nothing
+ * row-level is collected.
  *
  * @param values    every metric that applies, by name (NaN where undefined, e.g. AUC with one class)
  * @param confusion rows: true class, columns: predicted class (null for a regression)
- * @param curve     ROC/PR points (empty unless binary and scored)
+ * @param roc       ROC points, about {@value #CURVE_POINTS} (empty unless asked for, binary and scored)
  * @param json      the same, for metrics.json
  */
-public record Metrics(Map<Metric, Double> values, long[][] confusion, List<BinaryCurves.Point> curve, ObjectNode json) {
+public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPoint> roc, ObjectNode json) {
   /** Log loss clips probabilities here, as MLlib does. */
   public static final double EPSILON = 1e-15;
   private static final int CURVE_POINTS = 200;
+
+  /** A point of the ROC curve. */
+  public record RocPoint(double fpr, double tpr) {}
 
   public double get(Metric m) {
     return values.getOrDefault(m, Double.NaN);
   }
 
-  public static Metrics classification(Dataset<Row> predictions, int classes) {
+  /** Classification metrics for {@code classes} > 0, regression metrics for 0; no ROC points. */
+  public static Metrics of(Dataset<Row> predictions, int classes) {
+    return classes > 0 ? classification(predictions, classes, false) : regression(predictions);
+  }
+
+  /** As {@link #of}, with the ROC curve's points of a binary classifier (for charts). */
+  public static Metrics withRoc(Dataset<Row> predictions, int classes) {
+    return classes > 0 ? classification(predictions, classes, true) : regression(predictions);
+  }
+
+  public static Metrics classification(Dataset<Row> predictions, int classes, boolean roc) {
     Dataset<Row> p = predictions.where(col(Predictions.LABEL).isNotNull());
+    // MLlib's logLoss makes a pass of its own over the rows: here it shares this one with the counts.
     Row totals = predictions.agg(count(lit(1)), count(col(Predictions.LABEL)),
         avg(when(col(Predictions.PROBABILITY).isNotNull().and(col(Predictions.LABEL).isNotNull()),
-            log(greatest(element_at(col(Predictions.PROBABILITY), col(Predictions.LABEL).cast("int").plus(1)), lit(EPSILON))).multiply(-1))),
+            log(greatest(element_at(col(Predictions.PROBABILITY), col(Predictions.LABEL).cast("int").plus(1)),
+                lit(EPSILON))).multiply(-1))),
         count(col(Predictions.PROBABILITY))).first();
     long rows = totals.getLong(1);
     List<Row> cells = p.groupBy(col(Predictions.LABEL), col(Predictions.PREDICTION)).count().collectAsList();
@@ -62,49 +83,81 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<Binar
     ObjectNode json = Json.object();
     json.put("rows", rows);
     json.put("unlabelled_rows", totals.getLong(0) - rows);
+    Map<Metric, Double> values = new EnumMap<>(Metric.class);
+    ArrayNode perClass = Json.array();
     double[] precision = new double[k];
     double[] recall = new double[k];
     double[] f1 = new double[k];
-    long correct = 0;
-    double weightedF1 = 0;
-    ArrayNode perClass = Json.array();
-    for (int c = 0; c < k; c++) {
-      long truth = 0;
-      long predicted = 0;
-      for (int o = 0; o < k; o++) {
-        truth += confusion[c][o];
-        predicted += confusion[o][c];
+    if (rows == 0) {
+      values.put(Metric.ACCURACY, Double.NaN);
+      Json.putNumber(json, "f1_weighted", Double.NaN);
+    } else {
+      // The matrix's cells as weighted (prediction, label) pairs: MLlib reads the same counts.
+      List<Tuple3<Object, Object, Object>> weighted = new ArrayList<>();
+      cells.forEach(c -> weighted.add(new Tuple3<>(c.getDouble(1), c.getDouble(0), (double) c.getLong(2))));
+      MulticlassMetrics m = new MulticlassMetrics(
+          JavaSparkContext.fromSparkContext(predictions.sparkSession().sparkContext()).parallelize(weighted, 1).rdd());
+      java.util.Set<Double> truths = new java.util.HashSet<>();
+      for (double l : m.labels()) {
+        truths.add(l);
       }
-      correct += confusion[c][c];
-      precision[c] = predicted == 0 ? 0 : (double) confusion[c][c] / predicted;
-      recall[c] = truth == 0 ? 0 : (double) confusion[c][c] / truth;
-      f1[c] = precision[c] + recall[c] == 0 ? 0 : 2 * precision[c] * recall[c] / (precision[c] + recall[c]);
-      weightedF1 += rows == 0 ? 0 : f1[c] * truth / rows;
+      for (int c = 0; c < k; c++) {
+        if (truths.contains((double) c)) { // MLlib knows the classes with test rows; the rest score 0
+          precision[c] = m.precision(c);
+          recall[c] = m.recall(c);
+          f1[c] = m.fMeasure(c);
+        }
+      }
+      values.put(Metric.ACCURACY, m.accuracy());
+      Json.putNumber(json, "f1_weighted", m.weightedFMeasure());
+    }
+    for (int c = 0; c < k; c++) {
+      long support = 0;
+      for (long n : confusion[c]) {
+        support += n;
+      }
       ObjectNode pc = perClass.addObject();
       pc.put("class", c);
-      pc.put("support", truth);
+      pc.put("support", support);
       pc.put("precision", precision[c]);
       pc.put("recall", recall[c]);
       pc.put("f1", f1[c]);
     }
-    Map<Metric, Double> values = new EnumMap<>(Metric.class);
-    values.put(Metric.ACCURACY, rows == 0 ? Double.NaN : (double) correct / rows);
     values.put(Metric.F1_MACRO, mean(f1));
     values.put(Metric.LOG_LOSS, totals.getLong(3) == 0 || totals.isNullAt(2) ? Double.NaN : totals.getDouble(2));
-    List<BinaryCurves.Point> curve = List.of();
+    List<RocPoint> points = List.of();
     if (classes == 2) {
-      // A probability where the model has one; a margin otherwise (linear SVM). Either ranks rows.
-      Column score = when(col(Predictions.PROBABILITY).isNotNull(), element_at(col(Predictions.PROBABILITY), 2))
-          .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
-      BinaryCurves.Result r = BinaryCurves.of(p.select(score.as("score"), col(Predictions.LABEL)), CURVE_POINTS);
-      values.put(Metric.ROC_AUC, r.rocAuc());
-      values.put(Metric.PR_AUC, r.prAuc());
-      curve = r.points();
+      long positives = k > 1 ? confusion[1][0] + confusion[1][1] : 0;
+      if (positives == 0 || positives == rows) { // one class only: the areas are undefined
+        values.put(Metric.ROC_AUC, Double.NaN);
+        values.put(Metric.PR_AUC, Double.NaN);
+      } else {
+        // A probability where the model has one; a margin otherwise (linear SVM). Either ranks rows.
+        Column score = when(col(Predictions.PROBABILITY).isNotNull(), element_at(col(Predictions.PROBABILITY), 2))
+            .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
+        RDD<Tuple2<Object, Object>> scored = p.select(score, col(Predictions.LABEL)).where(score.isNotNull()).javaRDD()
+            .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd();
+        BinaryClassificationMetrics exact = new BinaryClassificationMetrics(scored, 0);
+        try {
+          values.put(Metric.ROC_AUC, exact.areaUnderROC());
+          values.put(Metric.PR_AUC, exact.areaUnderPR());
+        } finally {
+          exact.unpersist();
+        }
+        if (roc) {
+          BinaryClassificationMetrics binned = new BinaryClassificationMetrics(scored, CURVE_POINTS);
+          try {
+            points = binned.roc().toJavaRDD().collect().stream()
+                .map(t -> new RocPoint((Double) t._1(), (Double) t._2())).toList();
+          } finally {
+            binned.unpersist();
+          }
+        }
+      }
     }
     values.forEach((m, v) -> Json.putNumber(json, m.key(), v));
     Json.putNumber(json, "precision_macro", mean(precision));
     Json.putNumber(json, "recall_macro", mean(recall));
-    Json.putNumber(json, "f1_weighted", weightedF1);
     json.set("per_class", perClass);
     ArrayNode matrix = json.putArray("confusion_matrix");
     for (long[] row : confusion) {
@@ -113,29 +166,29 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<Binar
         r.add(v);
       }
     }
-    return new Metrics(values, confusion, curve, json);
-  }
-
-  /** Classification metrics for {@code classes} > 0, regression metrics for 0. */
-  public static Metrics of(Dataset<Row> predictions, int classes) {
-    return classes > 0 ? classification(predictions, classes) : regression(predictions);
+    return new Metrics(values, confusion, points, json);
   }
 
   public static Metrics regression(Dataset<Row> predictions) {
-    Column error = col(Predictions.PREDICTION).minus(col(Predictions.LABEL));
-    // One pass: all rows, labelled rows, and the error sums (aggregates skip the unlabelled rows' nulls).
-    Row r = predictions.agg(count(col(Predictions.LABEL)), sum(pow(error, 2)), sum(abs(error)), var_pop(col(Predictions.LABEL)),
-        count(lit(1))).first();
-    long rows = r.getLong(0);
+    Row counts = predictions.agg(count(col(Predictions.LABEL)), count(lit(1))).first();
+    long rows = counts.getLong(0);
     Map<Metric, Double> values = new EnumMap<>(Metric.class);
-    double sse = rows == 0 ? Double.NaN : r.getDouble(1);
-    values.put(Metric.RMSE, Math.sqrt(sse / rows));
-    values.put(Metric.MAE, rows == 0 ? Double.NaN : r.getDouble(2) / rows);
-    double sst = rows == 0 ? Double.NaN : r.getDouble(3) * rows;
-    values.put(Metric.R2, sst > 0 ? 1 - sse / sst : Double.NaN);
+    if (rows == 0) {
+      values.put(Metric.RMSE, Double.NaN);
+      values.put(Metric.MAE, Double.NaN);
+      values.put(Metric.R2, Double.NaN);
+    } else {
+      RegressionMetrics m = new RegressionMetrics(predictions.where(col(Predictions.LABEL).isNotNull())
+          .select(Predictions.PREDICTION, Predictions.LABEL).javaRDD()
+          .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd());
+      values.put(Metric.RMSE, m.rootMeanSquaredError());
+      values.put(Metric.MAE, m.meanAbsoluteError());
+      double r2 = m.r2();
+      values.put(Metric.R2, Double.isFinite(r2) ? r2 : Double.NaN); // a constant label explains nothing to compare
+    }
     ObjectNode json = Json.object();
     json.put("rows", rows);
-    json.put("unlabelled_rows", r.getLong(4) - rows);
+    json.put("unlabelled_rows", counts.getLong(1) - rows);
     values.forEach((m, v) -> Json.putNumber(json, m.key(), v));
     return new Metrics(values, null, List.of(), json);
   }

@@ -1,5 +1,6 @@
 package dev.duet.trainml;
 
+import dev.duet.config.Algorithm;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 

@@ -1,5 +1,6 @@
 package dev.duet.trainml;
 
+import dev.duet.config.Algorithm;
 import dev.duet.config.PipelineConfig.DatePart;
 import dev.duet.config.TrainMlConfig.FeatureSpec;
 import java.util.ArrayList;

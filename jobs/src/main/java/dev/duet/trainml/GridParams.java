@@ -1,5 +1,8 @@
 package dev.duet.trainml;
 
+import dev.duet.config.Algorithm;
+import dev.duet.config.GridCheck;
+import dev.duet.config.TrainMlConfig;
 import dev.duet.config.PipelineConfig.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +24,6 @@ import org.apache.spark.ml.param.Params;
  */
 public final class GridParams {
   /** The one parameter of k-NN's grid. */
-  public static final String KNN_K = "k";
 
   private GridParams() {}
 
@@ -39,15 +41,18 @@ public final class GridParams {
     }
 
     public int k() {
-      return (Integer) values.get(KNN_K);
+      return (Integer) values.get(TrainMlConfig.KNN_K);
     }
   }
 
-  /** Problems with {@code grid} for {@code algorithm} on {@code task}, each naming {@code where}. */
-  public static List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid, String where) {
-    List<String> problems = new ArrayList<>();
-    candidates(algorithm, task, grid, where, problems);
-    return problems;
+  /** The config's grid check (a service: the config does not import train-ml). */
+  public static final class Check implements GridCheck {
+    @Override
+    public List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid, String where) {
+      List<String> problems = new ArrayList<>();
+      candidates(algorithm, task, grid, where, problems);
+      return problems;
+    }
   }
 
   /** Every combination of the grid's values (one empty candidate for an empty grid). */
@@ -63,7 +68,7 @@ public final class GridParams {
   private static List<Candidate> candidates(Algorithm algorithm, Task task, Map<String, List<String>> grid,
       String where, List<String> problems) {
     Map<String, List<Object>> typed = new LinkedHashMap<>();
-    Params estimator = algorithm == Algorithm.KNN ? null : algorithm.estimator(task);
+    Params estimator = algorithm == Algorithm.KNN ? null : Estimators.fresh(algorithm, task);
     grid.forEach((name, values) -> {
       if (values.isEmpty()) {
         problems.add("Cannot tune " + where + "." + name + " over no values: give at least one");
@@ -96,8 +101,8 @@ public final class GridParams {
   }
 
   private static Object knnValue(String name, String v) {
-    if (!KNN_K.equals(name)) {
-      throw new IllegalArgumentException("k-NN's grid takes only " + KNN_K);
+    if (!TrainMlConfig.KNN_K.equals(name)) {
+      throw new IllegalArgumentException("k-NN's grid takes only " + TrainMlConfig.KNN_K);
     }
     int k = parseInt(v);
     if (k < 1) {

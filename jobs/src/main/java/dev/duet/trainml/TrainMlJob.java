@@ -1,5 +1,6 @@
 package dev.duet.trainml;
 
+import dev.duet.config.Algorithm;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -13,6 +14,8 @@ import dev.duet.config.TrainMlConfig;
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.contracts.InputException;
+import dev.duet.contracts.ModelCard;
+import dev.duet.contracts.ModelCards;
 import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import dev.duet.spark.ExecutorSlots;
@@ -20,6 +23,7 @@ import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
+import dev.duet.training.LearningCurve;
 import dev.duet.training.PermutationImportance;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
@@ -74,6 +78,10 @@ public final class TrainMlJob {
   public static final String PREDICTIONS = "predictions";
   public static final String FEATURE_PIPELINES = "feature-pipelines";
   public static final String TUNING = "tuning.json";
+  /** Per algorithm: best params, validation score, paths, size and cost (for people: evaluate reads the model cards). */
+  public static final String SUMMARY = "train-ml.json";
+  /** The models' own feature importances (trees, coefficients), by model. */
+  public static final String IMPORTANCES = "importances.json";
   private static final Logger LOG = LoggerFactory.getLogger(TrainMlJob.class);
 
   private final SparkSession spark;
@@ -166,10 +174,22 @@ public final class TrainMlJob {
           permutation));
     }
     Featurized any = features.values().iterator().next();
-    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
-        any.train().count(),
+    long fittedRows = any.train().count();
+    List<ModelCard> cards = LearningCurve.measure(spark, fs, workDir,
+        outcomes.stream().map(o -> o.card(fittedRows)).toList(), numClasses, primary, config.evaluate().learningCurve(),
+        new Path(workDir, "_learning-curve"), this::refit);
+    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(), fittedRows,
         any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes, primary,
-        permutation.rows());
+        permutation.rows(), new ModelCards(StageLayout.TRAIN_ML, numClasses, primary.key(), cards));
+  }
+
+  /** One algorithm, its tuned params fixed, on at most {@code rows} of the train split. */
+  private Path refit(ModelCard card, long rows, Path dir) {
+    Map<String, List<String>> fixed = new java.util.LinkedHashMap<>();
+    card.bestParams().forEach((k, v) -> fixed.put(k, List.of(v)));
+    AlgorithmSpec spec = ml.algorithm(Algorithm.ofConfigName(card.name())).orElseThrow().withGrid(fixed);
+    new TrainMlJob(spark, config.withTrainMl(ml.only(spec, rows)).withoutLearningCurve(), cleanPath, dir).run();
+    return new Path(dir, PREDICTIONS + "/" + card.name());
   }
 
   /** Tunes and fits one algorithm, predicts the test split, saves the model. */

@@ -1,8 +1,12 @@
 package dev.duet.trainml;
 
+import dev.duet.config.Algorithm;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.contracts.ModelCard;
+import dev.duet.contracts.ModelCard.Family;
+import dev.duet.contracts.ModelCards;
 import dev.duet.spark.TaskCost.Cost;
 import dev.duet.store.Json;
 import dev.duet.training.PermutationImportance;
@@ -22,9 +26,12 @@ import java.util.Optional;
  * @param algorithms one outcome per algorithm, in config order
  * @param permutationMetric the metric permutation importance drops (evaluate's primary metric)
  * @param permutationRows   held-out rows it shuffled
+ * @param cards      what evaluate reads of each model (model-cards.json)
  */
 public record TrainMlResult(String label, String task, int classes, long cleanRows, long trainRows, long testRows, String method,
-    String metric, boolean largerIsBetter, List<Outcome> algorithms, Metric permutationMetric, long permutationRows) {
+    String metric, boolean largerIsBetter, List<Outcome> algorithms, Metric permutationMetric, long permutationRows,
+    ModelCards cards) {
+  private static final int TOP_FEATURES = 5;
 
   /**
    * @param model       the fitted model's kind, e.g. {@code OneVsRest(GBTClassificationModel x 10)}
@@ -40,6 +47,23 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
 
     public Map<String, Object> bestParams() {
       return candidates.get(best).values();
+    }
+
+    /** What evaluate reads of it: the best params as text, its own top features, its cost. */
+    ModelCard card(long trainRows) {
+      String name = algorithm.configName();
+      Map<String, String> params = new java.util.LinkedHashMap<>();
+      bestParams().forEach((k, v) -> params.put(k, String.valueOf(v)));
+      List<String> top = new java.util.ArrayList<>();
+      importances.ifPresent(i -> i.path("top_features").forEach(f -> {
+        if (top.size() < TOP_FEATURES) {
+          top.add(f.path("feature").asText());
+        }
+      }));
+      return new ModelCard(Family.CLASSIC, name, TrainMlJob.MODELS + "/" + name, TrainMlJob.PREDICTIONS + "/" + name,
+          trainRows, train.wallSeconds(), train.executorCpuSeconds(), 0, modelBytes, predict.wallSeconds(),
+          testRowsPredicted, top, params, List.of(), ModelCards.convert(permutation, ModelCard.Permutation.class),
+          List.of());
     }
 
     /** The best candidate's validation score; NaN when there was nothing to choose. */

@@ -97,7 +97,13 @@ class EvaluateCommandTest {
       assertThat(points.get(0).at("/score").isNumber()).isTrue();
       assertThat(points.get(0).at("/score").asDouble()).isBetween(0.0, 1.0);
     });
-    assertThat(out.resolve("_learning-curve")).as("refits leave nothing behind").doesNotExist();
+    for (String stage : List.of("train-ml", "train-dl")) {
+      Path trained = store.resolve("xss/first/" + stage);
+      assertThat(trained.resolve("_learning-curve")).as("the training stage measured it; its refits leave nothing")
+          .doesNotExist();
+      assertThat(json(trained.resolve("model-cards.json")).at("/models")).as(stage + " hands evaluate one card per model")
+          .filteredOn(card -> !card.at("/learning_curve").isEmpty()).hasSize(1);
+    }
     assertThat(out.resolve("plots/roc-curves.png")).isRegularFile();
     assertThat(json(out.resolve("blessing.json")).at("/blessed").asBoolean()).as("nothing to beat yet").isTrue();
     JsonNode lineage = json(out.resolve("manifest.json")).at("/lineage");

@@ -384,9 +384,19 @@ class TrainDlCommandTest {
   }
 
 
+  /**
+   * A shipped config, reading the data from the module's directory and without the learning
+   * curve: its refits are train-dl's work too, and EvaluateCommandTest covers them once.
+   */
+  private static String shipped(String name) throws IOException {
+    String text = Files.readString(Path.of("..", "conf", name));
+    assertThat(text).contains("\n  learning_curve: ");
+    return text.replace("path: data/", "path: ../data/").replaceAll("\n  learning_curve: [^\n]*", "");
+  }
+
   /** The shipped flights config with a test-size network, ingested once (run r) for the tests that use it. */
   private synchronized String flights() throws IOException {
-    String config = Files.readString(Path.of("..", "conf", "flights.yaml")).replace("path: data/", "path: ../data/")
+    String config = shipped("flights.yaml")
         .replaceAll("(?s)\ntrain_dl:.*?\n(?=# The report)", """
 
         train_dl:
@@ -412,7 +422,7 @@ class TrainDlCommandTest {
 
   /** The shipped MNIST config with the reference MLP as its one network (the tests vary it). */
   private static String mnist() throws IOException {
-    return Files.readString(Path.of("..", "conf", "mnist.yaml")).replace("path: data/", "path: ../data/")
+    return shipped("mnist.yaml")
         .replaceAll("(?s)\ntrain_dl:.*?\n(?=# The report)", """
 
         train_dl:

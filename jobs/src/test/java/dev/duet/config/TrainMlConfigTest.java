@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.config.PipelineConfig.DatePart;
 import dev.duet.config.TrainMlConfig.TuningMethod;
-import dev.duet.trainml.Algorithm;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

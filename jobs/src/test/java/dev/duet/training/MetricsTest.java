@@ -39,7 +39,7 @@ class MetricsTest {
       rows.add(RowFactory.create((long) i, y[i], p1[i] > 0.5 ? 1.0 : 0.0, new double[] {1 - p1[i], p1[i]}, null));
     }
     rows.add(RowFactory.create(99L, null, 1.0, new double[] {0.5, 0.5}, null));
-    Metrics m = Metrics.classification(spark.createDataFrame(rows, PREDICTIONS).repartition(3), 2);
+    Metrics m = Metrics.of(spark.createDataFrame(rows, PREDICTIONS).repartition(3), 2);
 
     // Positive-negative pairs ranked right: 0.9 beats 4 negatives, 0.7 and 0.6 beat 3, 0.2 beats 1 → 11 of 16.
     assertThat(m.get(Metric.ROC_AUC)).isCloseTo(11.0 / 16, within(1e-12));
@@ -68,12 +68,13 @@ class MetricsTest {
       rows.add(RowFactory.create((long) i, label, p > 0.5 ? 1.0 : 0.0, new double[] {1 - p, p}, null));
     }
     Dataset<Row> df = spark.createDataFrame(rows, PREDICTIONS).repartition(4);
-    Metrics m = Metrics.classification(df, 2);
+    Metrics m = Metrics.withRoc(df, 2);
     Dataset<Row> v = df.withColumn("v", org.apache.spark.ml.functions.array_to_vector(df.col("probability")));
     BinaryClassificationEvaluator mllib = new BinaryClassificationEvaluator().setRawPredictionCol("v").setNumBins(0);
     assertThat(m.get(Metric.ROC_AUC)).isCloseTo(mllib.setMetricName("areaUnderROC").evaluate(v), within(1e-9));
     assertThat(m.get(Metric.PR_AUC)).isCloseTo(mllib.setMetricName("areaUnderPR").evaluate(v), within(1e-9));
-    assertThat(m.curve()).hasSizeBetween(10, 260).first().isEqualTo(new BinaryCurves.Point(0, 0, Double.NaN));
+    assertThat(m.roc()).hasSizeBetween(10, 260).first().isEqualTo(new Metrics.RocPoint(0, 0));
+    assertThat(m.roc()).last().isEqualTo(new Metrics.RocPoint(1, 1));
   }
 
   @Test
@@ -96,7 +97,7 @@ class MetricsTest {
       rows.add(RowFactory.create((long) i, (double) label, (double) best, p, null));
     }
     Dataset<Row> df = spark.createDataFrame(rows, PREDICTIONS);
-    Metrics m = Metrics.classification(df, 4);
+    Metrics m = Metrics.of(df, 4);
     MulticlassClassificationEvaluator mllib = new MulticlassClassificationEvaluator();
     Dataset<Row> v = df.withColumn("probability", org.apache.spark.ml.functions.array_to_vector(df.col("probability")));
     assertThat(m.get(Metric.ACCURACY)).isCloseTo(mllib.setMetricName("accuracy").evaluate(v), within(1e-12));
@@ -119,7 +120,7 @@ class MetricsTest {
       rows.add(RowFactory.create((long) i, lp[i][0], lp[i][1], null, null));
     }
     Dataset<Row> df = spark.createDataFrame(rows, PREDICTIONS);
-    Metrics m = Metrics.regression(df);
+    Metrics m = Metrics.of(df, 0);
     assertThat(m.get(Metric.RMSE)).isCloseTo(Math.sqrt(1.5 / 4), within(1e-12));
     assertThat(m.get(Metric.MAE)).isCloseTo(0.5, within(1e-12));
     assertThat(m.get(Metric.R2)).isCloseTo(1 - 1.5 / 29.1875, within(1e-12)); // SST: labels' squared deviations
@@ -127,5 +128,31 @@ class MetricsTest {
     assertThat(m.get(Metric.RMSE)).isCloseTo(mllib.setMetricName("rmse").evaluate(df), within(1e-12));
     assertThat(m.get(Metric.R2)).isCloseTo(mllib.setMetricName("r2").evaluate(df), within(1e-12));
     assertThat(m.confusion()).isNull();
+  }
+
+  @Test
+  void aClassOnlyPredictedKeepsItsCellsAndScoresZeroAndOneClassLeavesTheAreasUndefined() {
+    // Truth: classes 0 and 1 only; the model also predicts class 2 once.
+    double[][] lp = {{0, 0}, {0, 2}, {0, 0}, {1, 1}, {1, 0}};
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < lp.length; i++) {
+      rows.add(RowFactory.create((long) i, lp[i][0], lp[i][1], null, null));
+    }
+    Metrics m = Metrics.of(spark.createDataFrame(rows, PREDICTIONS), 3);
+    assertThat(m.confusion()).isDeepEqualTo(new long[][] {{2, 0, 1}, {1, 1, 0}, {0, 0, 0}});
+    assertThat(m.get(Metric.ACCURACY)).isCloseTo(3.0 / 5, within(1e-12));
+    // F1: class 0 (p 2/3, r 2/3) 2/3, class 1 (p 1, r 1/2) 2/3, class 2 0 → macro 4/9.
+    assertThat(m.get(Metric.F1_MACRO)).isCloseTo(4.0 / 9, within(1e-12));
+    assertThat(m.json().at("/per_class/2/precision").asDouble()).isZero();
+
+    List<Row> oneClass = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      oneClass.add(RowFactory.create((long) i, 1.0, 1.0, new double[] {0.1 * i, 1 - 0.1 * i}, null));
+    }
+    Metrics binary = Metrics.withRoc(spark.createDataFrame(oneClass, PREDICTIONS), 2);
+    assertThat(binary.get(Metric.ROC_AUC)).isNaN();
+    assertThat(binary.get(Metric.PR_AUC)).isNaN();
+    assertThat(binary.roc()).isEmpty();
+    assertThat(binary.get(Metric.ACCURACY)).isEqualTo(1.0);
   }
 }
