@@ -20,6 +20,8 @@ import java.util.Map;
  * @param predictSeconds    wall time of predicting the test split
  * @param testRowsPredicted test rows predicted
  * @param topFeatures       its own most important inputs (tree gains, coefficients), most important first; empty: none
+ * @param interpretability  how far a person can follow its reasoning, as its training stage knows the model
+ * @param interpretabilityNote what there is to read: split rules, coefficients, importances, or nothing built in
  * @param bestParams        a classic model's tuned MLlib params (empty for a network)
  * @param epochs            a network's per-epoch curve (empty for a classic model)
  * @param permutation       its permutation importance on held-out rows; null: not measured
@@ -38,6 +40,8 @@ public record ModelCard(
     double predictSeconds,
     long testRowsPredicted,
     List<String> topFeatures,
+    Interpretability interpretability,
+    String interpretabilityNote,
     Map<String, String> bestParams,
     List<Epoch> epochs,
     Permutation permutation,
@@ -45,6 +49,8 @@ public record ModelCard(
 
   public ModelCard {
     topFeatures = topFeatures == null ? List.of() : List.copyOf(topFeatures);
+    interpretability = interpretability == null ? Interpretability.LOW : interpretability;
+    interpretabilityNote = interpretabilityNote == null ? "" : interpretabilityNote;
     bestParams = bestParams == null ? Map.of() : Map.copyOf(bestParams);
     epochs = epochs == null ? List.of() : List.copyOf(epochs);
     learningCurve = learningCurve == null ? List.of() : List.copyOf(learningCurve);
@@ -70,6 +76,9 @@ public record ModelCard(
       return stage;
     }
   }
+
+  /** From a model that is its own explanation (a tree, coefficients) down to one with nothing built in. */
+  public enum Interpretability { HIGH, MEDIUM, LOW }
 
   /**
    * One epoch of a network: losses as its training stage measured them.
@@ -103,6 +112,7 @@ public record ModelCard(
   /** This card with its learning curve. */
   public ModelCard withLearningCurve(List<CurvePoint> points) {
     return new ModelCard(family, name, modelPath, predictionsPath, trainRows, trainSeconds, trainCpuSeconds, gpus,
-        modelBytes, predictSeconds, testRowsPredicted, topFeatures, bestParams, epochs, permutation, points);
+        modelBytes, predictSeconds, testRowsPredicted, topFeatures, interpretability, interpretabilityNote, bestParams,
+        epochs, permutation, points);
   }
 }

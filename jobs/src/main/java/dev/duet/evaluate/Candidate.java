@@ -14,9 +14,6 @@ import org.apache.hadoop.fs.Path;
  */
 record Candidate(ModelCard card, Path predictions, Path model) {
 
-  /** How far a person can follow the model's reasoning, from a model that is its own explanation down. */
-  enum Interpretability { HIGH, MEDIUM, LOW }
-
   /** Its {@code n} most important input columns by permutation importance, with the metric's drop. */
   List<Map.Entry<String, Double>> permutationTop(int n) {
     List<Map.Entry<String, Double>> top = new ArrayList<>();
@@ -39,25 +36,5 @@ record Candidate(ModelCard card, Path predictions, Path model) {
 
   String id() {
     return card.family() == Family.CLASSIC ? card.name() : "dl:" + card.name();
-  }
-
-  /** How a person can explain its predictions: a tree or coefficients to read, importances, or nothing built in. */
-  Interpretability interpretability() {
-    return switch (card.name()) {
-      case "decision_tree", "linear", "linear_svm" -> Interpretability.HIGH;
-      case "gbt", "random_forest", "xgboost", "lightgbm" -> Interpretability.MEDIUM;
-      default -> Interpretability.LOW; // k-NN and networks
-    };
-  }
-
-  String interpretabilityNote() {
-    return switch (card.name()) {
-      case "decision_tree" -> "one tree: its split rules can be read, plus feature importances";
-      case "linear", "linear_svm" -> "one coefficient per feature";
-      case "gbt", "random_forest" -> "feature importances of a tree ensemble";
-      case "xgboost", "lightgbm" -> "feature importances (total split gain) of a boosted tree ensemble";
-      case "knn" -> "instance-based: a prediction is explained only by its nearest training rows";
-      default -> "no importances built in: a network's weights are not per feature";
-    };
   }
 }

@@ -76,7 +76,7 @@ record HeadToHead(List<String[]> rows) {
     Candidate c = s.candidate();
     String top = c.card().topFeatures().isEmpty() ? "" : "; top features: " + String.join(", ", c.card().topFeatures());
     String permuted = c.permutationSummary(5);
-    return c.interpretability().name().toLowerCase(Locale.ROOT) + ": " + c.interpretabilityNote() + top
+    return c.card().interpretability().name().toLowerCase(Locale.ROOT) + ": " + c.card().interpretabilityNote() + top
         + (permuted.isEmpty() ? "" : "; permutation importance (drop in " + c.card().permutation().metric()
             + " when shuffled): " + permuted);
   }

@@ -64,7 +64,7 @@ final class HtmlReport {
       h.append(String.format(Locale.ROOT, "<td class=\"num\">%.1f</td><td class=\"num\">%.1f</td><td class=\"num\">%,.0f</td>"
               + "<td class=\"num\">%s</td>", c.card().trainSeconds(), c.card().trainCpuSeconds(), c.scoringRowsPerSecond(),
           bytes(c.card().modelBytes())))
-          .append("<td>").append(esc(c.interpretability().name().toLowerCase(Locale.ROOT)))
+          .append("<td>").append(esc(c.card().interpretability().name().toLowerCase(Locale.ROOT)))
           .append(c.card().topFeatures().isEmpty() ? "" : " <small>(" + esc(String.join(", ", c.card().topFeatures())) + ")</small>")
           .append("</td></tr>");
     }

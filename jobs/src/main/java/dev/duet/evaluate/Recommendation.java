@@ -4,7 +4,7 @@ import dev.duet.config.EvaluateConfig;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.EvaluateConfig.Need;
 import dev.duet.contracts.ModelCard.Family;
-import dev.duet.evaluate.Candidate.Interpretability;
+import dev.duet.contracts.ModelCard.Interpretability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +40,8 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
         name(d), d.candidate().card().trainSeconds(), d.candidate().card().trainCpuSeconds(),
         d.candidate().card().gpus() > 0 ? ", " + d.candidate().card().gpus() + " GPU(s)" : "", name(c), c.candidate().card().trainSeconds(),
         c.candidate().card().trainCpuSeconds()));
-    reasons.add("Interpretability: " + name(c) + ": " + c.candidate().interpretabilityNote() + "; " + name(d) + ": "
-        + d.candidate().interpretabilityNote() + ".");
+    reasons.add("Interpretability: " + name(c) + ": " + c.candidate().card().interpretabilityNote() + "; " + name(d) + ": "
+        + d.candidate().card().interpretabilityNote() + ".");
 
     Optional<Double> budget = needs.maxTrainingSeconds();
     boolean deepOverBudget = budget.map(b -> d.candidate().card().trainSeconds() > b).orElse(false);
@@ -49,7 +49,7 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
     budget.ifPresent(b -> reasons.add(String.format(Locale.ROOT, "Training-time budget %.0f s: %s %s, %s %s.", b,
         name(c), classicOverBudget ? "over" : "within", name(d), deepOverBudget ? "over" : "within")));
 
-    if (needs.interpretability() == Need.REQUIRED && c.candidate().interpretability() != Interpretability.LOW) {
+    if (needs.interpretability() == Need.REQUIRED && c.candidate().card().interpretability() != Interpretability.LOW) {
       reasons.add("The config requires interpretability, which the network cannot offer.");
       return new Recommendation(c, "Use " + name(c) + " (classic ML): interpretability is required and it"
           + (gap > 0 ? " costs " + fmt(gap) + " " + m.key() + " against the network." : " also scores at least as well."),
@@ -80,7 +80,7 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
     }
     return new Recommendation(c, "Use " + name(c) + " (classic ML): it beats the network by " + fmt(-gap) + " "
         + m.key() + (c.candidate().card().trainSeconds() <= d.candidate().card().trainSeconds() ? ", trains faster" : "")
-        + (c.candidate().interpretability() != Interpretability.LOW ? " and can be explained." : "."), reasons);
+        + (c.candidate().card().interpretability() != Interpretability.LOW ? " and can be explained." : "."), reasons);
   }
 
   static String name(Scored s) {

@@ -61,8 +61,8 @@ record Report(
       e.put("gpus", c.card().gpus());
       e.put("model_bytes", c.card().modelBytes());
       Json.putNumber(e, "scoring_rows_per_second", c.scoringRowsPerSecond());
-      e.put("interpretability", c.interpretability().name().toLowerCase());
-      e.put("interpretability_note", c.interpretabilityNote());
+      e.put("interpretability", c.card().interpretability().name().toLowerCase());
+      e.put("interpretability_note", c.card().interpretabilityNote());
       ArrayNode top = e.putArray("top_features");
       c.card().topFeatures().forEach(top::add);
       ArrayNode permuted = e.putArray("permutation_importance");

@@ -12,6 +12,7 @@ import dev.duet.config.PipelineConfig;
 import dev.duet.config.TrainDlConfig;
 import dev.duet.contracts.ModelCard;
 import dev.duet.contracts.ModelCard.Family;
+import dev.duet.contracts.ModelCard.Interpretability;
 import dev.duet.contracts.ModelCards;
 import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
@@ -311,7 +312,8 @@ public final class TrainDlJob {
     ModelCard card = new ModelCard(Family.DEEP, net.name(), networkPath(net.name()), predictionsPath(net.name()), fitRows,
         epochs.stream().mapToDouble(ModelCard.Epoch::seconds).sum(), // every epoch, resumed attempts included
         epochs.stream().mapToDouble(ModelCard.Epoch::executorCpuSeconds).sum(), gpus(), bytes,
-        predicted.cost().wallSeconds(), predicted.result(), List.of(), Map.of(), epochs,
+        predicted.cost().wallSeconds(), predicted.result(), List.of(), Interpretability.LOW,
+        "no importances built in: a network's weights are not per feature", Map.of(), epochs,
         ModelCards.convert(permuted, ModelCard.Permutation.class), List.of());
     return new TrainDlResult.Network(net.name(), fitRows, shards.validationRows(), predicted.result(), state.epoch(),
         resumedFrom, bestEpoch, state.stoppedEarly(), new TaskCost.Cost(trainWall, trainCpu, 0,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.contracts.ModelCard;
 import dev.duet.contracts.ModelCard.Family;
+import dev.duet.contracts.ModelCard.Interpretability;
 import dev.duet.contracts.ModelCards;
 import dev.duet.spark.TaskCost.Cost;
 import dev.duet.store.Json;
@@ -62,8 +63,27 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
       }));
       return new ModelCard(Family.CLASSIC, name, TrainMlJob.MODELS + "/" + name, TrainMlJob.PREDICTIONS + "/" + name,
           trainRows, train.wallSeconds(), train.executorCpuSeconds(), 0, modelBytes, predict.wallSeconds(),
-          testRowsPredicted, top, params, List.of(), ModelCards.convert(permutation, ModelCard.Permutation.class),
-          List.of());
+          testRowsPredicted, top, interpretability(algorithm), interpretabilityNote(algorithm), params, List.of(),
+          ModelCards.convert(permutation, ModelCard.Permutation.class), List.of());
+    }
+
+    /** What a person can read of the model: a tree or coefficients, ensemble importances, or neighbours only. */
+    private static Interpretability interpretability(Algorithm a) {
+      return switch (a) {
+        case DECISION_TREE, LINEAR, LINEAR_SVM -> Interpretability.HIGH;
+        case GBT, RANDOM_FOREST, XGBOOST, LIGHTGBM -> Interpretability.MEDIUM;
+        case KNN -> Interpretability.LOW;
+      };
+    }
+
+    private static String interpretabilityNote(Algorithm a) {
+      return switch (a) {
+        case DECISION_TREE -> "one tree: its split rules can be read, plus feature importances";
+        case LINEAR, LINEAR_SVM -> "one coefficient per feature";
+        case GBT, RANDOM_FOREST -> "feature importances of a tree ensemble";
+        case XGBOOST, LIGHTGBM -> "feature importances (total split gain) of a boosted tree ensemble";
+        case KNN -> "instance-based: a prediction is explained only by its nearest training rows";
+      };
     }
 
     /** The best candidate's validation score; NaN when there was nothing to choose. */

@@ -9,6 +9,7 @@ import dev.duet.contracts.ModelCard.CurvePoint;
 import dev.duet.contracts.ModelCard.Epoch;
 import dev.duet.contracts.ModelCard.Family;
 import dev.duet.contracts.ModelCard.Importance;
+import dev.duet.contracts.ModelCard.Interpretability;
 import dev.duet.contracts.ModelCard.Permutation;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ModelCardsTest {
   private static final ModelCards CARDS = new ModelCards(StageLayout.TRAIN_DL, 2, "roc_auc", List.of(
       new ModelCard(Family.DEEP, "mlp", "networks/mlp.zip", "predictions/mlp", 1_000, 12.5, 20.25, 1, 4_096, 0.5, 300,
-          List.of(), Map.of(), List.of(new Epoch(1, 0.69, 0.61, 0.71, 6.0, 10.0), new Epoch(2, 0.52, 0.55, null, 6.5, 10.25)),
+          List.of(), Interpretability.LOW, "no importances built in", Map.of(), List.of(new Epoch(1, 0.69, 0.61, 0.71, 6.0, 10.0), new Epoch(2, 0.52, 0.55, null, 6.5, 10.25)),
           new Permutation("roc_auc", 300, List.of(new Importance("x", 0.12), new Importance("y", 0.01))),
           List.of(new CurvePoint(0.3, 300, 0.8, 4.0), new CurvePoint(1.0, 1_000, 0.9, 12.5)))));
 
@@ -30,6 +31,7 @@ class ModelCardsTest {
   void theJsonIsSnakeCaseWithTheFamilyByName() {
     JsonNode json = CARDS.toJson();
     assertThat(json.at("/models/0/family").asText()).isEqualTo("DEEP");
+    assertThat(json.at("/models/0/interpretability").asText()).isEqualTo("LOW");
     assertThat(json.at("/models/0/test_rows_predicted").asLong()).isEqualTo(300);
     assertThat(json.at("/models/0/learning_curve/0/train_rows").asLong()).isEqualTo(300);
     assertThat(json.at("/models/0/epochs/1/validation_accuracy").isNull()).isTrue();
