@@ -86,6 +86,9 @@ class EvaluateCommandTest {
     assertThat(report.at("/leaderboard")).extracting(e -> e.at("/model").asText())
         .containsExactlyInAnyOrder("decision_tree", "linear", "dl:mlp");
     assertThat(report.at("/leaderboard/0/score").asDouble()).isGreaterThan(0.8);
+    assertThat(report.at("/leaderboard")).as("each model's interpretability, as its training stage's card gives it")
+        .extracting(e -> e.at("/model").asText() + " " + e.at("/interpretability").asText())
+        .containsExactlyInAnyOrder("decision_tree high", "linear high", "dl:mlp low");
     assertThat(report.at("/recommendation/verdict").asText()).startsWith("Use ");
     assertThat(report.at("/head_to_head")).hasSize(8);
     JsonNode curves = report.at("/learning_curve");
