@@ -94,6 +94,7 @@ final class TrainMlSection {
     List<AlgorithmSpec> algorithms = new ArrayList<>();
     KnnSettings knn = new KnnSettings(DEFAULT_KNN_REFERENCE_ROWS, DEFAULT_KNN_VALIDATION_ROWS, DEFAULT_KNN_BLOCK_ROWS);
     YamlObject algos = ml.object("algorithms");
+    GridCheck gridCheck = GridCheck.provided();
     for (String name : algos.keys()) {
       String where = "train_ml.algorithms." + name;
       Algorithm algorithm;
@@ -127,7 +128,7 @@ final class TrainMlSection {
       if (task != null && !algorithm.supports(task)) {
         a.problem("Cannot train " + name + " for " + task.name().toLowerCase(Locale.ROOT) + ": it is a classifier");
       } else if (task != null) {
-        GridCheck.provided().problems(algorithm, task, grid, where).forEach(a::problem);
+        gridCheck.problems(algorithm, task, grid, where).forEach(a::problem);
       }
       a.finish();
       algorithms.add(new AlgorithmSpec(algorithm, grid, nativeCategorical));

@@ -16,8 +16,10 @@ import dev.duet.contracts.Predictions;
 import dev.duet.store.Json;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.mllib.evaluation.MulticlassMetrics;
@@ -26,6 +28,7 @@ import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 import scala.Tuple3;
 
@@ -97,7 +100,7 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
       cells.forEach(c -> weighted.add(new Tuple3<>(c.getDouble(1), c.getDouble(0), (double) c.getLong(2))));
       MulticlassMetrics m = new MulticlassMetrics(
           JavaSparkContext.fromSparkContext(predictions.sparkSession().sparkContext()).parallelize(weighted, 1).rdd());
-      java.util.Set<Double> truths = new java.util.HashSet<>();
+      Set<Double> truths = new HashSet<>();
       for (double l : m.labels()) {
         truths.add(l);
       }
@@ -137,21 +140,25 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
             .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
         RDD<Tuple2<Object, Object>> scored = p.select(score, col(Predictions.LABEL)).where(score.isNotNull()).javaRDD()
             .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd();
+        if (roc) {
+          scored.persist(StorageLevel.MEMORY_AND_DISK()); // read twice: for the exact areas and the binned curve
+        }
         BinaryClassificationMetrics exact = new BinaryClassificationMetrics(scored, 0);
         try {
           values.put(Metric.ROC_AUC, exact.areaUnderROC());
           values.put(Metric.PR_AUC, exact.areaUnderPR());
+          if (roc) {
+            BinaryClassificationMetrics binned = new BinaryClassificationMetrics(scored, CURVE_POINTS);
+            try {
+              points = binned.roc().toJavaRDD().collect().stream()
+                  .map(t -> new RocPoint((Double) t._1(), (Double) t._2())).toList();
+            } finally {
+              binned.unpersist();
+            }
+          }
         } finally {
           exact.unpersist();
-        }
-        if (roc) {
-          BinaryClassificationMetrics binned = new BinaryClassificationMetrics(scored, CURVE_POINTS);
-          try {
-            points = binned.roc().toJavaRDD().collect().stream()
-                .map(t -> new RocPoint((Double) t._1(), (Double) t._2())).toList();
-          } finally {
-            binned.unpersist();
-          }
+          scored.unpersist(false);
         }
       }
     }
