@@ -14,6 +14,8 @@ public enum Algorithm {
   LINEAR,
   /** Classification only; one-vs-rest when there are more than two classes. */
   LINEAR_SVM,
+  /** MLlib's multinomial naive Bayes: classification over counts (one-hot categoricals, text terms). */
+  NAIVE_BAYES,
   /** Exact k nearest neighbours by blocked brute force (train-ml's KnnSearch); not part of MLlib. */
   KNN;
 
@@ -24,6 +26,14 @@ public enum Algorithm {
 
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Whether it reads text features (sparse TF-IDF vectors as wide as the vocabulary): the boosters
+   * take dense arrays (FeaturePipeline.FEATURE_ARRAY) and k-NN dense blocks, too wide for that.
+   */
+  public boolean readsText() {
+    return !isBooster() && this != KNN;
   }
 
   /** Trees read indexed categoricals; the rest need one-hot encoding and scaled numbers. */
@@ -37,6 +47,6 @@ public enum Algorithm {
   }
 
   public boolean supports(Task task) {
-    return this != LINEAR_SVM || task == Task.CLASSIFICATION;
+    return (this != LINEAR_SVM && this != NAIVE_BAYES) || task == Task.CLASSIFICATION;
   }
 }

@@ -15,6 +15,7 @@ import dev.duet.config.PipelineConfig.NonFinitePolicy;
 import dev.duet.config.PipelineConfig.NullPolicy;
 import dev.duet.config.PipelineConfig.SplitConfig;
 import dev.duet.config.PipelineConfig.Task;
+import dev.duet.config.PipelineConfig.UndecodablePolicy;
 import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import java.io.IOException;
@@ -148,6 +149,7 @@ public final class ConfigLoader {
     List<String> allowed = c.strings("allowed");
     Optional<String> pattern = c.optString("pattern");
     NonFinitePolicy nonFinite = c.enumValue("non_finite", NonFinitePolicy.class, NonFinitePolicy.QUARANTINE);
+    UndecodablePolicy undecodable = c.enumValue("undecodable", UndecodablePolicy.class, UndecodablePolicy.QUARANTINE);
 
     if (type != null) {
       if (c.has("non_finite") && type != ColumnType.DOUBLE && type != ColumnType.FLOAT) {
@@ -157,6 +159,9 @@ public final class ConfigLoader {
         c.problem("Cannot set " + where + ".format: only date and timestamp columns take a format");
       }
       boolean text = type == ColumnType.STRING;
+      if (c.has("undecodable") && !text) {
+        c.problem("Cannot set " + where + ".undecodable: only string columns hold undecodable bytes");
+      }
       if (!text && (caseRule != CaseRule.KEEP || collapse || pattern.isPresent())) {
         c.problem("Cannot set case, collapse_spaces or pattern on " + where + ": it is not a string column");
       }
@@ -193,7 +198,7 @@ public final class ConfigLoader {
       }
     });
     return new ColumnSpec(name, type, format, nulls, impute, trim, caseRule, collapse, min, max,
-        List.copyOf(allowed), pattern, nonFinite);
+        List.copyOf(allowed), pattern, nonFinite, undecodable);
   }
 
   /** {@code pixel{0..783}} stands for pixel0 … pixel783, each with the same rules. */
@@ -202,7 +207,7 @@ public final class ConfigLoader {
     for (ColumnSpec c : specs) {
       for (String name : c.name() == null ? java.util.Collections.<String>singletonList(null) : expandNames(List.of(c.name()))) {
         out.add(new ColumnSpec(name, c.type(), c.format(), c.nulls(), c.impute(), c.trim(),
-            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern(), c.nonFinite()));
+            c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern(), c.nonFinite(), c.undecodable()));
       }
     }
     return out;

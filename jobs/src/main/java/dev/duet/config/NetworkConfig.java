@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * @param name               how the store, the logs and the report name it ({@code mlp}, {@code cnn},
  *                           or the key under {@code train_dl.networks})
- * @param network            mlp (dense layers) or cnn (LeNet-style over image rows)
+ * @param network            mlp (dense layers), cnn (LeNet-style over image rows), or a sequence
+ *                           network over a text column's words: lstm or cnn1d
  * @param numeric            numeric input columns, standardised with train statistics (for a CNN:
  *                           the pixels in row-major order, already scaled; not standardised)
  * @param standardize        standardise numeric inputs with the train mean and deviation (off for
@@ -19,7 +20,9 @@ import java.util.Optional;
  * @param categorical        categorical input columns
  * @param categoricalInputs  entity embeddings (one per column, width from its cardinality) or one-hot
  * @param image              height, width and channels of a CNN's input
- * @param hidden             widths of the MLP's hidden layers (ReLU)
+ * @param sequence           the text column a sequence network reads, and its shape
+ * @param hidden             widths of the hidden dense layers (ReLU): an MLP's, or a sequence
+ *                           network's after the pooling
  * @param dropout            dropout probability on hidden layers (0: none)
  * @param batchNorm          batch normalisation before each hidden layer's activation
  * @param learningRate       Adam's learning rate at the first epoch
@@ -44,6 +47,7 @@ public record NetworkConfig(
     List<String> categorical,
     CategoricalInputs categoricalInputs,
     Optional<Image> image,
+    Optional<Sequence> sequence,
     List<Integer> hidden,
     double dropout,
     boolean batchNorm,
@@ -61,7 +65,18 @@ public record NetworkConfig(
     double validationFraction,
     long seed) {
 
-  public enum Network { MLP, CNN }
+  public enum Network {
+    MLP, CNN,
+    /** Embedded words through an LSTM (optionally bidirectional), max-pooled over time. */
+    LSTM,
+    /** Embedded words through one-dimensional convolutions, max-pooled over time. */
+    CNN1D;
+
+    /** Reads a text column as a sequence of words. */
+    public boolean readsSequences() {
+      return this == LSTM || this == CNN1D;
+    }
+  }
 
   /** How a categorical column enters the network. */
   public enum CategoricalInputs { EMBEDDING, ONE_HOT }
@@ -88,12 +103,25 @@ public record NetworkConfig(
   }
 
   /**
+   * @param column        the text column, split into words as train-ml splits them
+   * @param maxTokens     words read per row, the first ones (longer texts are cut there)
+   * @param vocabulary    the most frequent words of the train split that get their own
+   *                      embedding (in at least two rows); the rest share one
+   * @param embedding     width of each word's embedding
+   * @param units         LSTM units per direction, or cnn1d filters
+   * @param kernel        cnn1d: words each filter reads at once
+   * @param bidirectional lstm: read the words backwards too
+   */
+  public record Sequence(String column, int maxTokens, int vocabulary, int embedding, int units, int kernel,
+      boolean bidirectional) {}
+
+  /**
    * What a checkpoint depends on: everything but the epoch budget and patience, so a rerun with
    * more epochs resumes while one with another network or other inputs starts afresh.
    */
   public String checkpointKey() {
     return String.join("|", network.name(), numeric.toString(), String.valueOf(standardize), categorical.toString(),
-        categoricalInputs.name(), image.toString(), hidden.toString(), String.valueOf(dropout),
+        categoricalInputs.name(), image.toString(), sequence.toString(), hidden.toString(), String.valueOf(dropout),
         String.valueOf(batchNorm), String.valueOf(learningRate), schedule.name(), String.valueOf(decay),
         String.valueOf(weightDecay), maxTrainRows.toString(), String.valueOf(batchSize), String.valueOf(workers),
         String.valueOf(averagingFrequency), String.valueOf(validationFraction), String.valueOf(seed));
@@ -101,14 +129,15 @@ public record NetworkConfig(
 
   /** The same network and training on a seeded sample of at most {@code rows} train rows. */
   public NetworkConfig withMaxTrainRows(long rows) {
-    return new NetworkConfig(name, network, numeric, standardize, categorical, categoricalInputs, image, hidden, dropout,
-        batchNorm, learningRate, schedule, decay, weightDecay, Optional.of(rows), epochs, batchSize, workers,
+    return new NetworkConfig(name, network, numeric, standardize, categorical, categoricalInputs, image, sequence, hidden,
+        dropout, batchNorm, learningRate, schedule, decay, weightDecay, Optional.of(rows), epochs, batchSize, workers,
         averagingFrequency, prefetch, patience, validationFraction, seed);
   }
 
   public List<String> columns() {
     List<String> all = new ArrayList<>(numeric);
     all.addAll(categorical);
+    sequence.ifPresent(s -> all.add(s.column()));
     return all;
   }
 }

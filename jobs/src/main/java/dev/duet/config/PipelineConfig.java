@@ -64,6 +64,12 @@ public record PipelineConfig(
   /** What to do with NaN or an infinity in a double or float column. */
   public enum NonFinitePolicy { QUARANTINE, KEEP }
 
+  /**
+   * What to do with a string holding U+FFFD, the mark a decoder leaves for bytes that were not
+   * text in the input encoding: quarantine the row, or keep it (counted as {@code undecodable}).
+   */
+  public enum UndecodablePolicy { QUARANTINE, KEEP }
+
   public enum DatePart { YEAR, MONTH, DAY, HOUR, WEEKDAY, DAY_OF_YEAR }
 
   /**
@@ -100,7 +106,8 @@ public record PipelineConfig(
       Optional<String> max,
       List<String> allowed,
       Optional<String> pattern,
-      NonFinitePolicy nonFinite) {
+      NonFinitePolicy nonFinite,
+      UndecodablePolicy undecodable) {
 
     public boolean imputesMedian() {
       return nulls == NullPolicy.IMPUTE && impute.map("median"::equalsIgnoreCase).orElse(false);

@@ -4,6 +4,7 @@ import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.config.NetworkConfig.Image;
 import dev.duet.config.NetworkConfig.Network;
 import dev.duet.config.NetworkConfig.Schedule;
+import dev.duet.config.NetworkConfig.Sequence;
 import dev.duet.config.PipelineConfig.ColumnSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,10 +63,12 @@ final class TrainDlSection {
     List<String> categorical = ConfigLoader.expandNames(f.strings("categorical"));
     CategoricalInputs categoricalInputs = f.enumValue("categorical_inputs", CategoricalInputs.class,
         CategoricalInputs.EMBEDDING);
+    List<String> text = f.strings("text");
     f.finish();
-    if (numeric.isEmpty() && categorical.isEmpty()) {
-      dl.problem(dl.path("features") + " names no columns: list numeric and/or categorical columns");
+    if (numeric.isEmpty() && categorical.isEmpty() && text.isEmpty()) {
+      dl.problem(dl.path("features") + " names no columns: list numeric, categorical or text columns");
     }
+    Optional<Sequence> sequence = sequence(dl, network, text, numeric, categorical);
     Optional<Image> image = Optional.empty();
     if (dl.has("image")) {
       YamlObject im = dl.object("image");
@@ -84,10 +87,11 @@ final class TrainDlSection {
         dl.problem("Cannot feed categorical columns to a cnn: it reads image pixels only");
       }
     } else if (image.isPresent()) {
-      dl.problem("Cannot set " + dl.path("image") + " for an mlp: only a cnn reads images");
+      dl.problem("Cannot set " + dl.path("image") + " for " + lower(network) + ": only a cnn reads images");
     }
     List<Integer> hidden = new ArrayList<>();
-    for (String h : dl.has("hidden") ? dl.strings("hidden") : List.of("256", "128")) {
+    List<String> defaultHidden = network.readsSequences() ? List.of() : List.of("256", "128");
+    for (String h : dl.has("hidden") ? dl.strings("hidden") : defaultHidden) {
       try {
         int w = Integer.parseInt(h.trim());
         if (w < 1) {
@@ -126,11 +130,55 @@ final class TrainDlSection {
     Optional<Long> maxRows = dl.optInteger("max_train_rows");
     maxRows.filter(n -> n < 1).ifPresent(n -> dl.problem("Cannot set " + dl.path("max_train_rows") + " to " + n
         + ": must be positive"));
-    return new NetworkConfig(name == null ? network.name().toLowerCase(java.util.Locale.ROOT) : name, network, numeric,
-        standardize, categorical, categoricalInputs, image, List.copyOf(hidden), dropout, batchNorm, lr, schedule, decay,
+    return new NetworkConfig(name == null ? lower(network) : name, network, numeric,
+        standardize, categorical, categoricalInputs, image, sequence, List.copyOf(hidden), dropout, batchNorm, lr, schedule, decay,
         weightDecay, maxRows, positive(dl, "epochs", 6), positive(dl, "batch_size", 32), positive(dl, "workers", 2),
         positive(dl, "averaging_frequency", 10), dl.optInteger("prefetch").orElse(2L).intValue(),
         positive(dl, "patience", 3), validation, dl.optInteger("seed").orElse(ConfigLoader.DEFAULT_SEED));
+  }
+
+  /**
+   * A sequence network's text column and shape: it reads one text column and nothing else; the
+   * others read no text.
+   */
+  private static Optional<Sequence> sequence(YamlObject dl, Network network, List<String> text, List<String> numeric,
+      List<String> categorical) {
+    if (!network.readsSequences()) {
+      if (!text.isEmpty()) {
+        dl.problem("Cannot feed the text columns " + text + " to " + lower(network) + ": it reads numbers; a"
+            + " sequence network reads text (network: lstm or cnn1d)");
+      }
+      if (dl.has("sequence")) {
+        dl.problem("Cannot set " + dl.path("sequence") + " for " + lower(network) + ": only lstm and cnn1d read"
+            + " sequences");
+      }
+      return Optional.empty();
+    }
+    if (!numeric.isEmpty() || !categorical.isEmpty()) {
+      dl.problem("Cannot feed numeric or categorical columns to " + lower(network) + " in " + dl.path("features")
+          + ": it reads the words of one text column (list it under text)");
+    }
+    if (text.size() != 1) {
+      dl.problem(dl.path("features") + ".text must name exactly one column for " + lower(network) + ", not "
+          + text.size());
+    }
+    YamlObject sq = dl.object("sequence");
+    if (sq.has("bidirectional") && network != Network.LSTM) {
+      sq.problem("Cannot set " + sq.path("bidirectional") + " for " + lower(network) + ": only an lstm reads both ways");
+    }
+    if (sq.has("kernel") && network != Network.CNN1D) {
+      sq.problem("Cannot set " + sq.path("kernel") + " for " + lower(network) + ": only a cnn1d has kernels");
+    }
+    Sequence s = new Sequence(text.isEmpty() ? null : text.get(0), positive(sq, "max_tokens", 400),
+        positive(sq, "vocabulary", 20_000), positive(sq, "embedding", 64),
+        positive(sq, "units", network == Network.LSTM ? 64 : 128), positive(sq, "kernel", 5),
+        sq.optBoolean("bidirectional").orElse(false));
+    sq.finish();
+    return Optional.of(s);
+  }
+
+  private static String lower(Network n) {
+    return n.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static int positive(YamlObject o, String key, int fallback) {
@@ -162,6 +210,10 @@ final class TrainDlSection {
           problems.add("Cannot use " + name + " in " + where + ": not a declared or derived column");
         } else if (col != null && col.type() != null && dl.numeric().contains(name) && !col.type().isNumeric()) {
           problems.add("Cannot use " + name + " in " + where + ".numeric: it is a " + col.type().sqlName() + " column");
+        } else if (col != null && col.type() != null && dl.sequence().map(q -> name.equals(q.column())).orElse(false)
+            && col.type() != PipelineConfig.ColumnType.STRING) {
+          problems.add("Cannot use " + name + " in " + where + ".text: it is a " + col.type().sqlName()
+              + " column, not text");
         }
         c.derived().stream().filter(d -> d.name() != null && d.name().equals(c.label()))
             .filter(d -> d.from().map(name::equals).orElse(false))

@@ -29,15 +29,33 @@ public record TrainMlConfig(
    * @param categorical string-like columns: indexed (trees) or one-hot encoded (linear, k-NN)
    * @param numeric     numeric columns: median-imputed, standardised for linear models and k-NN
    * @param datetime    date/timestamp columns and the parts taken from each as numeric features
+   * @param text        string columns of free text: tokenised, stop words removed, term counts
+   *                    over a vocabulary fitted on the train split, weighted by IDF
+   * @param vocabulary  the size of each text column's vocabulary
    */
-  public record FeatureSpec(List<String> categorical, List<String> numeric, Map<String, List<DatePart>> datetime) {
+  public record FeatureSpec(List<String> categorical, List<String> numeric, Map<String, List<DatePart>> datetime,
+      List<String> text, Vocabulary vocabulary) {
+    public FeatureSpec(List<String> categorical, List<String> numeric, Map<String, List<DatePart>> datetime) {
+      this(categorical, numeric, datetime, List.of(), Vocabulary.DEFAULT);
+    }
+
     /** Every input column the pipeline reads. */
     public List<String> columns() {
       List<String> all = new ArrayList<>(categorical);
       all.addAll(numeric);
       all.addAll(datetime.keySet());
+      all.addAll(text);
       return all;
     }
+  }
+
+  /**
+   * @param size       the most frequent terms kept per text column
+   * @param minDocFreq a term must occur in at least this many train rows (rarer ones are noise
+   *                   and memorised ids: message ids, hashes)
+   */
+  public record Vocabulary(int size, int minDocFreq) {
+    public static final Vocabulary DEFAULT = new Vocabulary(20_000, 2);
   }
 
   public enum TuningMethod { TRAIN_VALIDATION_SPLIT, CROSS_VALIDATION }

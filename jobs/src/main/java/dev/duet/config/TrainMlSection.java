@@ -9,6 +9,7 @@ import dev.duet.config.TrainMlConfig.FeatureSpec;
 import dev.duet.config.TrainMlConfig.KnnSettings;
 import dev.duet.config.TrainMlConfig.Tuning;
 import dev.duet.config.TrainMlConfig.TuningMethod;
+import dev.duet.config.TrainMlConfig.Vocabulary;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,11 +60,16 @@ final class TrainMlSection {
       }
       datetime.put(column, List.copyOf(parts));
     }
+    YamlObject v = f.object("vocabulary");
+    Vocabulary vocabulary = new Vocabulary(
+        (int) positive(v, "train_ml.features.vocabulary", "size", Vocabulary.DEFAULT.size()),
+        (int) positive(v, "train_ml.features.vocabulary", "min_doc_freq", Vocabulary.DEFAULT.minDocFreq()));
+    v.finish();
     FeatureSpec features = new FeatureSpec(ConfigLoader.expandNames(f.strings("categorical")),
-        ConfigLoader.expandNames(f.strings("numeric")), datetime);
+        ConfigLoader.expandNames(f.strings("numeric")), datetime, f.strings("text"), vocabulary);
     f.finish();
     if (features.columns().isEmpty()) {
-      ml.problem("train_ml.features names no columns: list categorical, numeric and/or datetime columns");
+      ml.problem("train_ml.features names no columns: list categorical, numeric, datetime and/or text columns");
     }
 
     Optional<Long> maxRows = ml.optInteger("max_train_rows");
@@ -125,6 +131,14 @@ final class TrainMlSection {
           }
         }
       }
+      if (!features.text().isEmpty() && !algorithm.readsText()) {
+        a.problem("Cannot train " + name + " on the text features " + features.text() + ": it reads dense rows, and"
+            + " a vocabulary is too wide for them (use linear, linear_svm, naive_bayes or the MLlib trees)");
+      }
+      if (algorithm == Algorithm.NAIVE_BAYES && !(features.numeric().isEmpty() && features.datetime().isEmpty())) {
+        a.problem("Cannot train naive_bayes on numeric or datetime features: it reads counts (one-hot categoricals"
+            + " and text terms), and standardised numbers are negative");
+      }
       if (task != null && !algorithm.supports(task)) {
         a.problem("Cannot train " + name + " for " + task.name().toLowerCase(Locale.ROOT) + ": it is a classifier");
       } else if (task != null) {
@@ -171,6 +185,11 @@ final class TrainMlSection {
       if (ml.features().datetime().containsKey(name) && col != null && col.type() != null && !temporal) {
         problems.add("Cannot take date parts of " + name + " in train_ml.features.datetime: it is a "
             + col.type().sqlName() + " column");
+      }
+      if (ml.features().text().contains(name) && (col == null ? derived.expr().isEmpty()
+          : col.type() != null && col.type() != PipelineConfig.ColumnType.STRING)) {
+        problems.add("Cannot use " + name + " in train_ml.features.text: it is a "
+            + (col == null ? "numeric derived" : col.type().sqlName()) + " column, not text");
       }
       if (ml.features().numeric().contains(name) && col != null && col.type() != null && !numeric) {
         problems.add("Cannot use " + name + " in train_ml.features.numeric: it is a " + col.type().sqlName()

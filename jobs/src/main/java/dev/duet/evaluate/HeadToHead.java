@@ -50,16 +50,20 @@ record HeadToHead(List<String[]> rows) {
 
   private static String classicFeatures(PipelineConfig config) {
     return config.trainMl().map(ml -> String.format(Locale.ROOT, "an MLlib feature pipeline: %d categorical columns"
-        + " indexed (trees) or one-hot, %d numeric imputed (and scaled for linear/SVM/k-NN), %d date parts taken",
+        + " indexed (trees) or one-hot, %d numeric imputed (and scaled for linear/SVM/k-NN), %d date parts taken,"
+        + " %d text columns as TF-IDF terms (vocabulary up to %,d)",
         ml.features().categorical().size(), ml.features().numeric().size(),
-        ml.features().datetime().values().stream().mapToInt(List::size).sum())).orElse("n/a");
+        ml.features().datetime().values().stream().mapToInt(List::size).sum(), ml.features().text().size(),
+        ml.features().vocabulary().size())).orElse("n/a");
   }
 
   private static String deepFeatures(PipelineConfig config, String network) {
-    return config.trainDl().flatMap(dl -> dl.network(network)).map(n -> String.format(Locale.ROOT,
+    return config.trainDl().flatMap(dl -> dl.network(network)).map(n -> n.sequence().map(q -> String.format(
+        Locale.ROOT, "the first %d words of %s in order, each through a learned embedding (vocabulary up to %,d)",
+        q.maxTokens(), q.column(), q.vocabulary())).orElse(String.format(Locale.ROOT,
         "raw columns: %d numeric%s, %d categorical %s", n.numeric().size(), n.standardize() ? " standardised"
             : " as they are", n.categorical().size(), n.categoricalInputs() == CategoricalInputs.EMBEDDING
-            ? "through learned embeddings" : "one-hot")).orElse("n/a");
+            ? "through learned embeddings" : "one-hot"))).orElse("n/a");
   }
 
   private static String compute(Scored s) {

@@ -31,6 +31,8 @@ final class ColumnProfile implements Serializable {
   /** HyperLogLog++ precision: about 1.6% standard error; sparse up to 2^20 for small columns. */
   private static final int HLL_P = 12;
   private static final int HLL_SP = 20;
+  private static final int SHOWN_TEXT_CHARS = 200;
+  private static final UTF8String UNDECODABLE = UTF8String.fromString(RowTagger.UNDECODABLE);
 
   private enum Kind { NUMBER, TIMESTAMP, DATE, TEXT }
 
@@ -39,6 +41,8 @@ final class ColumnProfile implements Serializable {
   private final long[] count;
   /** NaN and infinities (non_finite: keep): counted apart, outside min, max, mean and stddev. */
   private final long[] nonFinite;
+  /** Strings holding U+FFFD (undecodable: keep): counted, so kept damage stays visible. */
+  private final long[] undecodable;
   private final double[] mean;
   private final double[] m2;
   private final double[] min;
@@ -57,6 +61,7 @@ final class ColumnProfile implements Serializable {
     }
     count = new long[n];
     nonFinite = new long[n];
+    undecodable = new long[n];
     mean = new double[n];
     m2 = new double[n];
     min = new double[n];
@@ -104,6 +109,9 @@ final class ColumnProfile implements Serializable {
       if (kinds[i] == Kind.TEXT) {
         UTF8String s = text(r, i);
         distinct[i].offerHashed(mix64(s.hashCode()));
+        if (s.contains(UNDECODABLE)) {
+          undecodable[i]++;
+        }
         if (minText[i] == null || s.compareTo(minText[i]) < 0) {
           minText[i] = s.clone(); // the row's buffer is reused
         }
@@ -139,6 +147,11 @@ final class ColumnProfile implements Serializable {
     return UTF8String.fromString(String.valueOf(r.get(i, types[i])));
   }
 
+  /** A text value as the report shows it: an e-mail body is not worth 300k characters there. */
+  static String shown(String s) {
+    return s.length() <= SHOWN_TEXT_CHARS ? s : s.substring(0, SHOWN_TEXT_CHARS) + "…";
+  }
+
   private double number(InternalRow r, int i) {
     Object v = r.get(i, types[i]);
     return v instanceof Decimal d ? d.toDouble() : ((Number) v).doubleValue();
@@ -166,6 +179,7 @@ final class ColumnProfile implements Serializable {
       }
       count[i] += o.count[i];
       nonFinite[i] += o.nonFinite[i];
+      undecodable[i] += o.undecodable[i];
       min[i] = Math.min(min[i], o.min[i]);
       max[i] = Math.max(max[i], o.max[i]);
       if (o.minText[i] != null && (minText[i] == null || o.minText[i].compareTo(minText[i]) < 0)) {
@@ -197,8 +211,9 @@ final class ColumnProfile implements Serializable {
       }
       switch (kinds[i]) {
         case TEXT -> {
-          s.put("min", minText[i].toString());
-          s.put("max", maxText[i].toString());
+          s.put("min", shown(minText[i].toString()));
+          s.put("max", shown(maxText[i].toString()));
+          s.put("undecodable", undecodable[i]);
         }
         case TIMESTAMP -> {
           s.put("min", new Timestamp((long) min[i]).toInstant().toString());

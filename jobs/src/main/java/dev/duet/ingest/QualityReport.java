@@ -71,7 +71,7 @@ final class QualityReport {
       if (t.isNullAt(1)) {
         entry.putNull("value");
       } else {
-        entry.put("value", t.getString(1));
+        entry.put("value", ColumnProfile.shown(t.getString(1)));
       }
       entry.put("count", t.getLong(2));
     }

@@ -25,6 +25,7 @@ import dev.duet.config.PipelineConfig.ColumnSpec;
 import dev.duet.config.PipelineConfig.ColumnType;
 import dev.duet.config.PipelineConfig.NonFinitePolicy;
 import dev.duet.config.PipelineConfig.NullPolicy;
+import dev.duet.config.PipelineConfig.UndecodablePolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,6 +56,8 @@ final class RowTagger {
   static final String RAW = "_duet_raw";
   static final String SOURCE = "_duet_source";
   static final String DROP_PREFIX = "drop:";
+  /** U+FFFD, what a decoder puts in place of bytes that are not text in its encoding. */
+  static final String UNDECODABLE = "\uFFFD";
   private static final int SHOWN_CHARS = 80;
   private static final String DATE_TEXT = "^\\s*\\d{4}-\\d{1,2}-\\d{1,2}";
 
@@ -198,9 +201,10 @@ final class RowTagger {
     String c = spec.name();
     List<Check> out = new ArrayList<>();
     DataType target = sparkType(spec.type());
-    if (rawType.equals(DataTypes.StringType) && spec.type() == ColumnType.STRING) {
-      out.add(new Check("encoding:" + c, value.contains("\uFFFD"),
-          lit(c + " holds bytes that are not valid text in the input encoding")));
+    if (rawType.equals(DataTypes.StringType) && spec.type() == ColumnType.STRING
+        && spec.undecodable() == UndecodablePolicy.QUARANTINE) {
+      out.add(new Check("encoding:" + c, value.contains(UNDECODABLE),
+          lit(c + " holds bytes that are not valid text in the input encoding (undecodable: keep takes it)")));
     }
     if (!rawType.equals(target)) {
       Column lost = typed.isNull();

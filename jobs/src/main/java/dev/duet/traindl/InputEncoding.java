@@ -1,15 +1,19 @@
 package dev.duet.traindl;
 
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.stddev_pop;
 
 import dev.duet.config.NetworkConfig;
 import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.contracts.InputException;
 import dev.duet.training.Labels;
+import dev.duet.training.Tokens;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +28,14 @@ import org.apache.spark.sql.Row;
  * rank by train frequency; 0 for a null, unseen or too rare value) or one-hot over the train
  * split's values (an unseen or null value is all zeros); a regression label standardised too (a
  * network fits unit-scale targets far faster than minutes of delay), predictions mapped back.
+ * A sequence network's text column becomes word ids ({@link #words}): 0 pads, 1 is a word
+ * outside the vocabulary, 2… the vocabulary's words by how many train rows hold them.
  * Serializable: executors encode their own partitions.
  */
 final class InputEncoding implements Serializable {
+  /** Word id 1 (0 pads: a padded step is masked out). */
+  static final int UNKNOWN_WORD = 1;
+  private static final int FIRST_WORD = 2;
   /** More distinct values than this in a one-hot input is refused: embed it instead. */
   static final int MAX_ONE_HOT = 1_000;
   /** An embedding keeps this many of a column's most frequent values; the rest share index 0 with unseen ones. */
@@ -49,18 +58,27 @@ final class InputEncoding implements Serializable {
   private final int width;
   private final double labelMean;
   private final double labelStd;
+  /** The text column of a sequence network (null for the others), its word ids and its length cap. */
+  private final String text;
+  private final Map<String, Integer> words;
+  private final int maxTokens;
 
   private InputEncoding(String[] numeric, double[] mean, double[] std, String[] categorical,
-      List<Map<String, Integer>> vocabularies, boolean embedded, double labelMean, double labelStd) {
+      List<Map<String, Integer>> vocabularies, boolean embedded, double labelMean, double labelStd, String text,
+      Map<String, Integer> words, int maxTokens) {
     this.numeric = numeric;
     this.mean = mean;
     this.std = std;
     this.categorical = categorical;
     this.vocabularies = vocabularies;
     this.embedded = embedded;
-    this.width = numeric.length + (embedded ? categorical.length : vocabularies.stream().mapToInt(Map::size).sum());
+    this.width = text != null ? maxTokens
+        : numeric.length + (embedded ? categorical.length : vocabularies.stream().mapToInt(Map::size).sum());
     this.labelMean = labelMean;
     this.labelStd = labelStd;
+    this.text = text;
+    this.words = words;
+    this.maxTokens = maxTokens;
   }
 
   /** @param numClasses 0 for a regression, whose label is standardised as well */
@@ -105,8 +123,42 @@ final class InputEncoding implements Serializable {
       labelMean = stats.isNullAt(0) ? 0 : stats.getDouble(0);
       labelStd = stats.isNullAt(1) || stats.getDouble(1) == 0 ? 1 : stats.getDouble(1);
     }
+    Map<String, Integer> words = new HashMap<>();
+    dl.sequence().ifPresent(q -> {
+      // Document frequency over whole texts; a word in one row only is noise (an id, a hash).
+      train.select(explode(array_distinct(Tokens.column(col(q.column())))).as("word")).groupBy("word").count()
+          .where(col("count").geq(2)).orderBy(col("count").desc(), col("word")).limit(q.vocabulary())
+          .collectAsList().forEach(r -> words.put(r.getString(0), FIRST_WORD + words.size()));
+    });
     return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies, embedded,
-        labelMean, labelStd);
+        labelMean, labelStd, dl.sequence().map(NetworkConfig.Sequence::column).orElse(null), words,
+        dl.sequence().map(NetworkConfig.Sequence::maxTokens).orElse(0));
+  }
+
+  /** Whether the input is a sequence of word ids (lstm, cnn1d). */
+  boolean isSequence() {
+    return text != null;
+  }
+
+  /** Word ids: padding, unknown words, then the vocabulary. */
+  int wordIds() {
+    return FIRST_WORD + words.size();
+  }
+
+  /**
+   * The word ids of the text in {@code row}'s field {@code offset}, the first {@code maxTokens}
+   * words; a text without words is one unknown word, so every row has a step to read.
+   */
+  int[] words(Row row, int offset) {
+    List<String> tokens = Tokens.of(row.isNullAt(offset) ? null : row.getString(offset), maxTokens);
+    if (tokens.isEmpty()) {
+      return new int[] {UNKNOWN_WORD};
+    }
+    int[] ids = new int[tokens.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = words.getOrDefault(tokens.get(i), UNKNOWN_WORD);
+    }
+    return ids;
   }
 
   /** A regression label as the network learns it. */
@@ -148,6 +200,9 @@ final class InputEncoding implements Serializable {
   List<String> columns() {
     List<String> all = new ArrayList<>(List.of(numeric));
     all.addAll(List.of(categorical));
+    if (text != null) {
+      all.add(text);
+    }
     return all;
   }
 

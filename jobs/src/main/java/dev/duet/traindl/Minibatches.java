@@ -48,23 +48,33 @@ final class Minibatches {
         y[r][0] = encoding.encodeLabel(label);
       }
     }
-    return new org.nd4j.linalg.dataset.MultiDataSet(features(rows, encoding, 1), new INDArray[] {Nd4j.create(y)});
+    Inputs x = features(rows, encoding, 1);
+    return new org.nd4j.linalg.dataset.MultiDataSet(x.arrays(), new INDArray[] {Nd4j.create(y)}, x.masks(), null);
   }
+
+  /**
+   * A minibatch's inputs, one array per network input, and their masks: for a sequence, which
+   * steps hold a word (rows shorter than the batch's longest are padded); null for the others.
+   */
+  record Inputs(INDArray[] arrays, INDArray[] masks) {}
 
   /**
    * The encoded inputs of rows whose input columns start at {@code offset}, as the network's
    * inputs ({@link Networks#inputs}): the numeric (or one-hot, or pixel) columns, then one column
-   * of value indices per embedded categorical. (An embedding reads a graph input of its own:
+   * of value indices per embedded categorical; for a sequence network, its word ids. (An embedding reads a graph input of its own:
    * DL4J cannot pass gradients back through a slice of one input to a layer that returns none.)
    */
-  static INDArray[] features(List<Row> rows, InputEncoding encoding, int offset) {
+  static Inputs features(List<Row> rows, InputEncoding encoding, int offset) {
+    if (encoding.isSequence()) {
+      return sequences(rows, encoding, offset);
+    }
     float[][] x = new float[rows.size()][encoding.width()];
     for (int r = 0; r < rows.size(); r++) {
       encoding.encode(rows.get(r), offset, x[r]);
     }
     List<InputEncoding.Embedding> embeddings = encoding.embeddings();
     if (embeddings.isEmpty()) {
-      return new INDArray[] {Nd4j.create(x)};
+      return new Inputs(new INDArray[] {Nd4j.create(x)}, null);
     }
     List<INDArray> out = new ArrayList<>();
     int numeric = encoding.numericWidth();
@@ -82,6 +92,25 @@ final class Minibatches {
       }
       out.add(Nd4j.create(index));
     }
-    return out.toArray(INDArray[]::new);
+    return new Inputs(out.toArray(INDArray[]::new), null);
+  }
+
+  /** Word ids [rows, steps] padded to the batch's longest text, and the mask of real steps. */
+  private static Inputs sequences(List<Row> rows, InputEncoding encoding, int offset) {
+    int[][] ids = new int[rows.size()][];
+    int steps = 1;
+    for (int r = 0; r < rows.size(); r++) {
+      ids[r] = encoding.words(rows.get(r), offset);
+      steps = Math.max(steps, ids[r].length);
+    }
+    float[][] x = new float[rows.size()][steps];
+    float[][] mask = new float[rows.size()][steps];
+    for (int r = 0; r < rows.size(); r++) {
+      for (int t = 0; t < ids[r].length; t++) {
+        x[r][t] = ids[r][t];
+        mask[r][t] = 1f;
+      }
+    }
+    return new Inputs(new INDArray[] {Nd4j.create(x)}, new INDArray[] {Nd4j.create(mask)});
   }
 }

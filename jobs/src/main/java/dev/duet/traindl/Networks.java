@@ -2,21 +2,30 @@ package dev.duet.traindl;
 
 import dev.duet.config.NetworkConfig;
 import dev.duet.config.NetworkConfig.Image;
+import dev.duet.config.NetworkConfig.Network;
+import dev.duet.config.NetworkConfig.Sequence;
 import dev.duet.traindl.InputEncoding.Embedding;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
@@ -25,8 +34,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 /**
  * Network configurations from a {@link NetworkConfig}, as DL4J computation graphs with one output:
  * an MLP, whose categorical inputs each pass through their own entity embedding (each reads its
- * own graph input, the value's index) before the dense layers, or a LeNet-style CNN; a softmax or
- * identity head. The inputs are {@link #inputs}, in the order {@link Minibatches#features} fills them.
+ * own graph input, the value's index) before the dense layers, a LeNet-style CNN, or a sequence
+ * network over word ids ({@link #sequence}); a softmax or identity head. The inputs are {@link #inputs}, in the order {@link Minibatches#features} fills them.
  */
 final class Networks {
   static final String INPUT = "input";
@@ -54,7 +63,14 @@ final class Networks {
     GraphBuilder g = base.graphBuilder().addInputs(inputs(encoding));
     String last;
     int headIn = 0; // 0: from the input types
-    if (dl.network() == NetworkConfig.Network.CNN) {
+    if (dl.network().readsSequences()) {
+      headIn = sequence(g, dl, encoding);
+      last = "pooled";
+      for (int i = 0; i < dl.hidden().size(); i++) {
+        last = dense(g, "dense" + i, headIn, dl.hidden().get(i), dl, last);
+        headIn = dl.hidden().get(i);
+      }
+    } else if (dl.network() == NetworkConfig.Network.CNN) {
       Image im = dl.image().orElseThrow();
       g.addLayer("conv1", new ConvolutionLayer.Builder(5, 5).nOut(20).stride(1, 1).activation(Activation.RELU).build(),
               INPUT)
@@ -95,6 +111,28 @@ final class Networks {
         ? new OutputLayer.Builder(LossFunction.MCXENT).nIn(headIn).nOut(numClasses).activation(Activation.SOFTMAX).build()
         : new OutputLayer.Builder(LossFunction.MSE).nIn(headIn).nOut(1).activation(Activation.IDENTITY).build();
     return g.addLayer(OUTPUT, head, last).setOutputs(OUTPUT).build();
+  }
+
+  /**
+   * Word ids → embeddings [batch, width, steps] → an LSTM (both ways when asked) or a same-length
+   * 1-D convolution (ReLU) → max over the steps that hold words (the mask) as "pooled"; its width.
+   */
+  private static int sequence(GraphBuilder g, NetworkConfig dl, InputEncoding encoding) {
+    Sequence q = dl.sequence().orElseThrow();
+    g.addLayer("embed", new EmbeddingSequenceLayer.Builder().nIn(encoding.wordIds()).nOut(q.embedding()).build(), INPUT);
+    int width;
+    if (dl.network() == Network.LSTM) {
+      LSTM lstm = new LSTM.Builder().nIn(q.embedding()).nOut(q.units()).activation(Activation.TANH).build();
+      g.addLayer("lstm", q.bidirectional() ? new Bidirectional(Bidirectional.Mode.CONCAT, lstm) : lstm, "embed");
+      width = q.bidirectional() ? 2 * q.units() : q.units();
+    } else {
+      g.addLayer("conv", new Convolution1DLayer.Builder().kernelSize(q.kernel()).nIn(q.embedding())
+          .nOut(q.units()).convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), "embed");
+      width = q.units();
+    }
+    g.addLayer("pooled", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(),
+        dl.network() == Network.LSTM ? "lstm" : "conv");
+    return width;
   }
 
   private static SubsamplingLayer pool() {

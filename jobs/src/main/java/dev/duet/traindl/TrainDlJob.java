@@ -423,7 +423,8 @@ public final class TrainDlJob {
       while (it.hasNext()) {
         chunk.add(it.next());
         if (chunk.size() == PREDICT_BATCH || !it.hasNext()) {
-          INDArray output = local.output(Minibatches.features(chunk, encoding, 2))[0];
+          Minibatches.Inputs x = Minibatches.features(chunk, encoding, 2);
+          INDArray output = local.output(false, x.arrays(), x.masks())[0];
           for (int r = 0; r < chunk.size(); r++) {
             Row in = chunk.get(r);
             Object label = in.isNullAt(1) ? null : in.getDouble(1);

@@ -13,6 +13,7 @@ import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LinearSVC;
 import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.classification.NaiveBayes;
 import org.apache.spark.ml.classification.OneVsRest;
 import org.apache.spark.ml.classification.RandomForestClassifier;
 import org.apache.spark.ml.param.Param;
@@ -42,6 +43,7 @@ final class Estimators {
       case DECISION_TREE -> c ? new DecisionTreeClassifier() : new DecisionTreeRegressor();
       case LINEAR -> c ? new LogisticRegression() : new LinearRegression();
       case LINEAR_SVM -> new LinearSVC();
+      case NAIVE_BAYES -> new NaiveBayes();
       case KNN -> throw new IllegalArgumentException("k-NN is not an MLlib estimator");
     };
   }

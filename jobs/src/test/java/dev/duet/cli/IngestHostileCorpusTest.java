@@ -125,6 +125,10 @@ class IngestHostileCorpusTest {
         "README.md", "# Flights\nexported nightly\n", "a.csv", "id,t\n1,x\n"));
     kinds.add(kind("text that is not valid UTF-8", "csv", idT, clean(1, Map.of("encoding:t", 1L), "t = 'x'"),
         "a.csv", bytes("id,t\n1,x\n2,", new byte[] {(byte) 0xC3, (byte) 0x28}, "\n")));
+    kinds.add(kind("text that is not valid UTF-8, kept when the column says undecodable: keep", "csv",
+        "[{name: id, type: int}, {name: t, type: string, undecodable: keep}]",
+        clean(2, "t = 'x' or (id = 2 and t = '\uFFFD(')"),
+        "a.csv", bytes("id,t\n1,x\n2,", new byte[] {(byte) 0xC3, (byte) 0x28}, "\n")));
     kinds.add(kind("no row passes the rules: the quarantine is kept", "csv", idN,
         exitTwo("No row of file:{in} passes the rules (type:n 2): nothing is published; the quarantine is kept at"
             + " file:{store}/h/r/ingest.rejected"), "a.csv", "id,n\n1,a\n2,b\n"));

@@ -63,6 +63,48 @@ class TrainDlConfigTest {
   }
 
   @Test
+  void readsSequenceNetworksOverOneTextColumn() {
+    TrainDlConfig dl = ConfigLoader.parse(BASE + """
+        train_dl:
+          features: {text: [code]}
+          networks:
+            lstm: {sequence: {max_tokens: 50, bidirectional: true}}
+            cnn1d: {sequence: {kernel: 3}, hidden: [16]}
+        """, "t.yaml").trainDl().orElseThrow();
+    NetworkConfig lstm = dl.networks().get(0);
+    assertThat(lstm.network()).isEqualTo(Network.LSTM);
+    assertThat(lstm.sequence().orElseThrow()).isEqualTo(new NetworkConfig.Sequence("code", 50, 20_000, 64, 64, 5, true));
+    assertThat(lstm.hidden()).as("no dense layers after the pooling unless asked").isEmpty();
+    assertThat(lstm.columns()).containsExactly("code");
+    NetworkConfig cnn1d = dl.networks().get(1);
+    assertThat(cnn1d.network()).isEqualTo(Network.CNN1D);
+    assertThat(cnn1d.sequence().orElseThrow()).isEqualTo(new NetworkConfig.Sequence("code", 400, 20_000, 64, 128, 3, false));
+    assertThat(cnn1d.hidden()).containsExactly(16);
+  }
+
+  @Test
+  void refusesSequenceNetworksOverNumbersOrWithoutWordsAndTextForTheOthers() {
+    assertThatThrownBy(() -> ConfigLoader.parse(BASE + """
+        train_dl:
+          networks:
+            lstm: {features: {numeric: [p0], text: [p1]}, sequence: {max_tokens: 0, kernel: 3}}
+            cnn1d: {features: {text: [code, code]}, sequence: {bidirectional: true}}
+            mlp: {features: {numeric: [p0], text: [code]}, sequence: {max_tokens: 10}}
+        """, "t.yaml")).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "Cannot feed numeric or categorical columns to lstm in train_dl.networks.lstm.features: it reads the words"
+                + " of one text column (list it under text)",
+            "Cannot set train_dl.networks.lstm.sequence.max_tokens to 0: must be positive",
+            "Cannot set train_dl.networks.lstm.sequence.kernel for lstm: only a cnn1d has kernels",
+            "Cannot use p1 in train_dl.networks.lstm.features.text: it is a double column, not text",
+            "train_dl.networks.cnn1d.features.text must name exactly one column for cnn1d, not 2",
+            "Cannot set train_dl.networks.cnn1d.sequence.bidirectional for cnn1d: only an lstm reads both ways",
+            "Cannot feed the text columns [code] to mlp: it reads numbers; a sequence network reads text (network:"
+                + " lstm or cnn1d)",
+            "Cannot set train_dl.networks.mlp.sequence for mlp: only lstm and cnn1d read sequences"));
+  }
+
+  @Test
   void namedNetworksTakeTheSectionsSettingsAndOverrideThem() {
     TrainDlConfig section = ConfigLoader.parse(BASE + """
         train_dl:

@@ -79,7 +79,7 @@ class TrainMlConfigTest {
             "Cannot set train_ml.algorithms.gbt.maxIter to '-1': MLlib refuses it (maximum number of iterations (>= 0))",
             "Cannot train linear_svm for regression: it is a classifier",
             "Cannot set train_ml.algorithms.random_forest.numTrees to 'ten': not a whole number",
-            "Unknown algorithm train_ml.algorithms.neural_net: must be one of xgboost, lightgbm, gbt, random_forest, decision_tree, linear, linear_svm, knn",
+            "Unknown algorithm train_ml.algorithms.neural_net: must be one of xgboost, lightgbm, gbt, random_forest, decision_tree, linear, linear_svm, naive_bayes, knn",
             "Cannot set train_ml.algorithms.knn.k to '0': must be at least 1",
             "Unknown key train_ml.algorithms.knn.neighbours",
             "Column code is listed twice in train_ml.features",
@@ -91,12 +91,42 @@ class TrainMlConfigTest {
   }
 
   @Test
+  void readsTextFeaturesAndTheirVocabulary() {
+    TrainMlConfig ml = parse("classification", """
+        train_ml:
+          features: {text: [code], vocabulary: {size: 500, min_doc_freq: 3}}
+          algorithms: {naive_bayes: {smoothing: [0.5, 1.0]}, linear: {}}
+        """).trainMl().orElseThrow();
+    assertThat(ml.features().text()).containsExactly("code");
+    assertThat(ml.features().vocabulary()).isEqualTo(new TrainMlConfig.Vocabulary(500, 3));
+    assertThat(ml.algorithms().get(0).grid()).containsEntry("smoothing", List.of("0.5", "1.0"));
+  }
+
+  @Test
+  void refusesTextThatIsNotAStringAndModelsThatCannotReadIt() {
+    assertThatThrownBy(() -> parse("classification", """
+        train_ml:
+          features: {numeric: [p0], text: [p1], vocabulary: {size: 0}}
+          algorithms: {naive_bayes: {}, xgboost: {}, knn: {}}
+        """)).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+            "Cannot set train_ml.features.vocabulary.size to 0: must be positive",
+            "Cannot train naive_bayes on numeric or datetime features: it reads counts (one-hot categoricals and text"
+                + " terms), and standardised numbers are negative",
+            "Cannot train xgboost on the text features [p1]: it reads dense rows, and a vocabulary is too wide for"
+                + " them (use linear, linear_svm, naive_bayes or the MLlib trees)",
+            "Cannot train knn on the text features [p1]: it reads dense rows, and a vocabulary is too wide for"
+                + " them (use linear, linear_svm, naive_bayes or the MLlib trees)",
+            "Cannot use p1 in train_ml.features.text: it is a double column, not text"));
+  }
+
+  @Test
   void requiresFeaturesAndAlgorithms() {
     assertThatThrownBy(() -> parse("classification", "train_ml: {tuning: {parallelism: 2}}\n"))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-            "train_ml.features names no columns: list categorical, numeric and/or datetime columns",
-            "train_ml.algorithms names no algorithms: add one or more of xgboost, lightgbm, gbt, random_forest, decision_tree, linear, linear_svm, knn"));
+            "train_ml.features names no columns: list categorical, numeric, datetime and/or text columns",
+            "train_ml.algorithms names no algorithms: add one or more of xgboost, lightgbm, gbt, random_forest, decision_tree, linear, linear_svm, naive_bayes, knn"));
   }
 
   @Test
