@@ -23,6 +23,13 @@ class StageBoundariesTest {
   }
 
   @Test
+  void theVerdictReadsOnlyTheStoreNoStage() {
+    noClasses().that().resideInAPackage("dev.duet.verdict..").should().dependOnClassesThat()
+        .resideInAnyPackage("dev.duet.ingest..", "dev.duet.trainml..", "dev.duet.traindl..", "dev.duet.training..",
+            "dev.duet.evaluate..", "dev.duet.cli..", "dev.duet.spark..").check(DUET);
+  }
+
+  @Test
   void eachTrainingBranchDependsNeitherOnIngestNorOnTheOtherBranch() {
     noClasses().that().resideInAPackage("dev.duet.trainml..").should().dependOnClassesThat()
         .resideInAnyPackage("dev.duet.traindl..", "dev.duet.ingest..").check(DUET);
@@ -36,7 +43,7 @@ class StageBoundariesTest {
   void theConfigDependsOnNoStageAndTheStoreNotOnTheConfig() {
     noClasses().that().resideInAPackage("dev.duet.config..").should().dependOnClassesThat()
         .resideInAnyPackage("dev.duet.ingest..", "dev.duet.trainml..", "dev.duet.traindl..", "dev.duet.training..",
-            "dev.duet.evaluate..", "dev.duet.cli..").check(DUET);
+            "dev.duet.evaluate..", "dev.duet.verdict..", "dev.duet.cli..").check(DUET);
     noClasses().that().resideInAPackage("dev.duet.store..").should().dependOnClassesThat()
         .resideInAPackage("dev.duet.config..").check(DUET);
     noClasses().that().resideInAPackage("dev.duet.contracts..").should().dependOnClassesThat()

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "duet", mixinStandardHelpOptions = true, versionProvider = DuetMain.Version.class,
     description = "Duet: distributed batch training pipeline.",
     subcommands = {IngestCommand.class, TrainMlCommand.class, TrainDlCommand.class, EvaluateCommand.class,
-        RunCommand.class, AirflowCommand.class})
+        RunCommand.class, VerdictCommand.class, AirflowCommand.class})
 public final class DuetMain {
   public static final int OK = 0;
   public static final int RUNTIME_FAILURE = 1;

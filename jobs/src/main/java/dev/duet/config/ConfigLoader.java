@@ -89,7 +89,9 @@ public final class ConfigLoader {
 
   private static PipelineConfig read(YamlObject root) {
     String pipeline = root.string("pipeline");
-    if (pipeline != null && !StageLayout.ID.matcher(pipeline).matches()) {
+    if (StageLayout.VERDICT.equals(pipeline)) {
+      root.problem("Cannot name a pipeline '" + pipeline + "': the store keeps the verdict across pipelines there");
+    } else if (pipeline != null && !StageLayout.ID.matcher(pipeline).matches()) {
       root.problem("Cannot set pipeline to '" + pipeline
           + "': use letters, digits, '-', '_' and '.' (it names a directory in the store)");
     }

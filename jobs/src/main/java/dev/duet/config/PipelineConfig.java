@@ -150,6 +150,20 @@ public record PipelineConfig(
         evaluate.withLearningCurve(List.of()));
   }
 
+  /** What the models of this pipeline read, as the verdict across pipelines groups them. */
+  public enum DataKind { TABULAR, IMAGES, TEXT }
+
+  /** Text when either branch reads words, images when a network reads pixels as an image, else tabular. */
+  public DataKind dataKind() {
+    boolean text = trainMl.map(ml -> !ml.features().text().isEmpty()).orElse(false)
+        || trainDl.map(dl -> dl.networks().stream().anyMatch(n -> n.network().readsSequences())).orElse(false);
+    if (text) {
+      return DataKind.TEXT;
+    }
+    return trainDl.map(dl -> dl.networks().stream().anyMatch(n -> n.image().isPresent())).orElse(false)
+        ? DataKind.IMAGES : DataKind.TABULAR;
+  }
+
   public ColumnSpec column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
   }

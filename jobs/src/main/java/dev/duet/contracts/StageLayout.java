@@ -25,6 +25,11 @@ public final class StageLayout {
   public static final String MODEL_CARDS = "model-cards.json";
 
   public static final String EVALUATE = "evaluate";
+  /** Evaluate's conclusions about a run, as JSON: what the verdict across pipelines reads. */
+  public static final String EVALUATE_REPORT = "report.json";
+
+  /** {@code <store>/verdict/}: the verdict across the store's pipelines (not a pipeline name). */
+  public static final String VERDICT = "verdict";
 
   private StageLayout() {}
 }

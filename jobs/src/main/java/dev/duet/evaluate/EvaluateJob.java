@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluateJob {
   public static final String REPORT_HTML = "report.html";
-  public static final String REPORT_JSON = "report.json";
+  public static final String REPORT_JSON = StageLayout.EVALUATE_REPORT;
   public static final String METRICS = "metrics.json";
   public static final String BLESSING = "blessing.json";
   public static final String LEADERBOARD_ROW = Leaderboard.ROW;
@@ -136,7 +136,7 @@ public final class EvaluateJob {
 
     long testRows = best.metrics().json().path("rows").asLong() + best.metrics().json().path("unlabelled_rows").asLong();
     Report report = new Report(config.pipeline(), runId, config.task().name().toLowerCase(Locale.ROOT), config.label(),
-        classes, classNames, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config, curves),
+        config.dataKind(), ev.tieMargin(), classes, classNames, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config, curves),
         blessing, branches.missing(), charts, curves, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
 
     FileSystem fs = store.fs();

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.config.PipelineConfig.DataKind;
 import dev.duet.store.Json;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Everything the evaluate stage concluded about one run: rendered as report.html and report.json. */
@@ -15,6 +17,8 @@ record Report(
     String runId,
     String task,
     String label,
+    DataKind dataKind,
+    double tieMargin,
     int classes,
     List<String> classNames,
     long testRows,
@@ -40,6 +44,8 @@ record Report(
     j.put("run_id", runId);
     j.put("task", task);
     j.put("label", label);
+    j.put("data_kind", dataKind.name().toLowerCase(Locale.ROOT));
+    j.put("tie_margin", tieMargin);
     j.put("classes", classes);
     classNames.forEach(j.putArray("class_names")::add);
     j.put("test_rows", testRows);

@@ -56,6 +56,11 @@ public final class RunStore {
     return new Path(pipelineDir(pipeline), runId);
   }
 
+  /** {@code <store>/verdict/}, published as a stage output is. */
+  public StageOutput verdict() {
+    return new StageOutput(fs, root, StageLayout.VERDICT);
+  }
+
   public StageOutput stage(String pipeline, String runId, String stage) {
     return new StageOutput(fs, runDir(pipeline, runId), stage);
   }

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
+import dev.duet.testing.SparkTestSession;
+import dev.duet.testing.WordOrderTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import dev.duet.testing.SparkTestSession;
 
 /**
  * Text in both branches: the real SpamAssassin e-mails through TF-IDF models and sequence
@@ -82,32 +82,8 @@ class TextModelsTest {
 
   @Test
   void theLstmReadsWordOrderThatABagOfWordsCannotSee() throws IOException {
-    Path data = tmp.resolve("order.jsonl");
-    Files.write(data, orderTask(3000, 7));
-    String config = """
-        pipeline: order
-        task: classification
-        label: first
-        input: {path: "%s", format: json}
-        columns:
-          - {name: text, type: string, nulls: quarantine}
-          - {name: first, type: int, nulls: quarantine, allowed: [0, 1]}
-        split: {test_fraction: 0.25, seed: 42}
-        train_ml:
-          features: {text: [text], vocabulary: {size: 1000, min_doc_freq: 2}}
-          algorithms:
-            linear: {regParam: [0.01], maxIter: [50]}
-        train_dl:
-          features: {text: [text]}
-          network: lstm
-          sequence: {max_tokens: 30, vocabulary: 1000, embedding: 16, units: 32}
-          learning_rate: 0.01
-          epochs: 8
-          patience: 8
-          batch_size: 32
-          workers: 2
-          averaging_frequency: 5
-        """.formatted(data);
+    String config = WordOrderTask.config(tmp.resolve("order.jsonl"), 3000, 7,
+        "{linear: {regParam: [0.01], maxIter: [50]}}");
     assertThat(run("ingest", config, "o").exitCode()).isZero();
     Cli ml = run("train-ml", config, "o");
     assertThat(ml.exitCode()).as(ml.err()).isZero();
@@ -118,30 +94,6 @@ class TextModelsTest {
     System.out.printf("word order: TF-IDF logistic regression %.4f, LSTM %.4f%n", bag, lstm);
     assertThat(bag).as("the same words either way: a bag of words guesses").isBetween(0.4, 0.62);
     assertThat(lstm).as("the LSTM reads which word came first").isGreaterThanOrEqualTo(bag + 0.25);
-  }
-
-  /**
-   * Rows of filler words holding both "alpha" and "omega"; the label says whether alpha comes
-   * first. Both orders hold the same words, so only the order tells.
-   */
-  private static List<String> orderTask(int rows, long seed) {
-    Random random = new Random(seed);
-    String[] filler = {"red", "green", "blue", "cat", "dog", "sun", "moon", "tree", "river", "stone", "wind", "fire"};
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      List<String> words = new ArrayList<>();
-      int n = 6 + random.nextInt(10);
-      for (int w = 0; w < n; w++) {
-        words.add(filler[random.nextInt(filler.length)]);
-      }
-      int a = random.nextInt(n + 1);
-      int b = random.nextInt(n + 1);
-      boolean alphaFirst = random.nextBoolean();
-      words.add(Math.min(a, b), alphaFirst ? "alpha" : "omega");
-      words.add(Math.max(a, b) + 1, alphaFirst ? "omega" : "alpha");
-      lines.add("{\"text\": \"" + String.join(" ", words) + "\", \"first\": " + (alphaFirst ? 1 : 0) + "}");
-    }
-    return lines;
   }
 
   private double accuracy(String predictions) {
