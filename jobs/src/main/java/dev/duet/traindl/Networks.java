@@ -35,7 +35,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * Network configurations from a {@link NetworkConfig}, as DL4J computation graphs with one output:
  * an MLP, whose categorical inputs each pass through their own entity embedding (each reads its
  * own graph input, the value's index) before the dense layers, a LeNet-style CNN, or a sequence
- * network over word ids ({@link #sequence}); a softmax or identity head. The inputs are {@link #inputs}, in the order {@link Minibatches#features} fills them.
+ * network over word ids ({@link #sequence}); a softmax or identity head. The inputs are
+ * {@link #inputs}, in the order {@link Minibatches#features} fills them.
  */
 final class Networks {
   static final String INPUT = "input";

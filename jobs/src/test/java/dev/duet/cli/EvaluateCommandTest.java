@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
+import dev.duet.testing.SharedIngest;
 import dev.duet.testing.Dirs;
 import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
@@ -165,6 +166,7 @@ class EvaluateCommandTest {
           max_train_rows: 3000
           epochs: 3
         """);
+    SharedIngest.into(store, "small", config, spark); // the run finds ingest done and goes on
     Cli r = run(config, "run", "small");
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode report = json(store.resolve("mnist/small/evaluate/report.json"));
@@ -193,6 +195,7 @@ class EvaluateCommandTest {
           epochs: 1
           batch_size: 256
         """);
+    SharedIngest.into(store, "small", config, spark); // the run finds ingest done and goes on
     Cli r = run(config, "run", "small");
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode report = json(store.resolve("flights/small/evaluate/report.json"));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.Dirs;
+import dev.duet.testing.SharedIngest;
 import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class TrainDlCommandTest {
   @BeforeAll
   void ingestMnist() throws IOException {
     store = tmp.resolve("store");
-    assertThat(run("ingest", mnist(), "r").exitCode()).isZero();
+    SharedIngest.into(store, "r", mnist(), spark);
   }
 
   @Test
@@ -410,7 +411,7 @@ class TrainDlCommandTest {
 
         """);
     if (!Files.exists(store.resolve("flights/r/ingest/_SUCCESS"))) {
-      assertThat(run("ingest", config, "r").exitCode()).isZero();
+      SharedIngest.into(store, "r", config, spark);
     }
     return config;
   }

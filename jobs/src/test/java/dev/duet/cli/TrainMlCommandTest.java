@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
+import dev.duet.testing.SharedIngest;
 import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,8 +41,8 @@ class TrainMlCommandTest {
   @BeforeAll
   void ingestTheRealData() throws IOException {
     store = tmp.resolve("store");
-    assertThat(run("ingest", shipped("mnist.yaml", "")).exitCode()).isZero();
-    assertThat(run("ingest", shipped("flights.yaml", "")).exitCode()).isZero();
+    SharedIngest.into(store, "r", shipped("mnist.yaml", ""), spark);
+    SharedIngest.into(store, "r", shipped("flights.yaml", ""), spark);
   }
 
   @Test
