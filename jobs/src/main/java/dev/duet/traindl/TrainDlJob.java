@@ -375,7 +375,8 @@ public final class TrainDlJob {
   private Resumed resume(NetworkConfig net, InputEncoding encoding, int numClasses, Metric metric) {
     // A checkpoint from another network, other inputs or other data would resume the wrong model.
     Checkpoints checkpoints = new Checkpoints(fs, new Path(checkpointRoot, net.name()));
-    String checkpointKey = net.checkpointKey() + "|inputs=" + encoding.width() + "|classes=" + numClasses
+    String checkpointKey = net.checkpointKey() + "|inputs=" + encoding.width() + "|words=" + encoding.wordIds()
+        + "|classes=" + numClasses
         + "|metric=" + metric.key();
     TrainState state = checkpoints.state().orElse(null);
     boolean discarded = state != null && !checkpointKey.equals(state.checkpointKey());
