@@ -48,13 +48,24 @@ record HeadToHead(List<String[]> rows) {
     return new String[] {dimension, classic.orElse("no finished train-ml"), deep.orElse("no finished train-dl")};
   }
 
+  /** What the classic pipeline engineers, naming only the kinds of column it has. */
   private static String classicFeatures(PipelineConfig config) {
-    return config.trainMl().map(ml -> String.format(Locale.ROOT, "an MLlib feature pipeline: %d categorical columns"
-        + " indexed (trees) or one-hot, %d numeric imputed (and scaled for linear/SVM/k-NN), %d date parts taken,"
-        + " %d text columns as TF-IDF terms (vocabulary up to %,d)",
-        ml.features().categorical().size(), ml.features().numeric().size(),
-        ml.features().datetime().values().stream().mapToInt(List::size).sum(), ml.features().text().size(),
-        ml.features().vocabulary().size())).orElse("n/a");
+    return config.trainMl().map(ml -> {
+      var f = ml.features();
+      List<String> parts = new ArrayList<>();
+      count(parts, f.categorical().size(), "categorical column", "indexed (trees) or one-hot");
+      count(parts, f.numeric().size(), "numeric column", "imputed (and scaled for linear/SVM/k-NN)");
+      count(parts, f.datetime().values().stream().mapToInt(List::size).sum(), "date part", "taken");
+      count(parts, f.text().size(), "text column", String.format(Locale.ROOT, "as TF-IDF terms (vocabulary up to %,d)",
+          f.vocabulary().size()));
+      return "an MLlib feature pipeline: " + String.join(", ", parts);
+    }).orElse("n/a");
+  }
+
+  private static void count(List<String> parts, int n, String what, String how) {
+    if (n > 0) {
+      parts.add(n + " " + what + (n == 1 ? "" : "s") + " " + how);
+    }
   }
 
   private static String deepFeatures(PipelineConfig config, String network) {

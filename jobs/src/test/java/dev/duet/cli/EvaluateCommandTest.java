@@ -11,7 +11,6 @@ import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -220,10 +219,6 @@ class EvaluateCommandTest {
 
 
   private Cli run(String config, String command, String runId) throws IOException {
-    Path file = Files.createTempFile(tmp, command, ".yaml");
-    Files.writeString(file, config);
-    List<String> args = new ArrayList<>(List.of(command, "--config", file.toString(), "--store", store.toString(),
-        "--run-id", runId));
-    return Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+    return Cli.duet(tmp, command, config, store, runId);
   }
 }

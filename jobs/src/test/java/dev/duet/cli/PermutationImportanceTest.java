@@ -5,20 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
-import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Permutation importance, measured by each training stage for its own models, in one schema. */
 class PermutationImportanceTest {
-  private final SparkSession spark = SparkTestSession.get();
   @TempDir
   Path tmp;
 
@@ -97,9 +94,6 @@ class PermutationImportanceTest {
   }
 
   private Cli run(String config, Path store, String command) throws IOException {
-    Path file = Files.createTempFile(tmp, command, ".yaml");
-    Files.writeString(file, config);
-    String[] args = {command, "--config", file.toString(), "--store", store.toString(), "--run-id", "r"};
-    return Cli.capture((out, err) -> DuetMain.execute(args, out, err, spark));
+    return Cli.duet(tmp, command, config, store, "r");
   }
 }

@@ -139,10 +139,6 @@ class TextModelsTest {
   }
 
   private Cli run(String stage, String config, String runId) throws IOException {
-    Path file = Files.createTempFile(tmp, stage, ".yaml");
-    Files.writeString(file, config);
-    List<String> args = new ArrayList<>(List.of(stage, "--config", file.toString(), "--store", store.toString(),
-        "--run-id", runId));
-    return Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+    return Cli.duet(tmp, stage, config, store, runId);
   }
 }

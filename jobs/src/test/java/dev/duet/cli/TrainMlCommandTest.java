@@ -336,16 +336,11 @@ class TrainMlCommandTest {
   }
 
   private Cli run(String stage, String config, String... extra) throws IOException {
-    Path file = Files.createTempFile(tmp, stage, ".yaml");
-    Files.writeString(file, config);
-    return runFile(stage, file, extra);
+    return Cli.duet(tmp, stage, config, store, "r", extra);
   }
 
   private Cli runFile(String stage, Path config, String... extra) {
-    List<String> args = new ArrayList<>(List.of(stage, "--config", config.toString(), "--store", store.toString(),
-        "--run-id", "r"));
-    args.addAll(List.of(extra));
-    return Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+    return Cli.duet(stage, config, store, "r", extra);
   }
 
   private Dataset<Row> clean(String pipeline) {

@@ -6,17 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.Dirs;
-import dev.duet.testing.SparkTestSession;
 import dev.duet.testing.WordOrderTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class VerdictCommandTest {
   private static final String HOSTILE = "pen<b>&\"x\"";
-  private final SparkSession spark = SparkTestSession.get();
   @TempDir
   Path tmp;
 
@@ -149,11 +144,7 @@ class VerdictCommandTest {
   }
 
   private Cli run(Path store, String config, String runId) throws IOException {
-    Path file = Files.createTempFile(tmp, "run", ".yaml");
-    Files.writeString(file, config);
-    List<String> args = new ArrayList<>(List.of("run", "--config", file.toString(), "--store", store.toString(),
-        "--run-id", runId));
-    Cli r = Cli.capture((out, err) -> DuetMain.execute(args.toArray(String[]::new), out, err, spark));
+    Cli r = Cli.duet(tmp, "run", config, store, runId);
     assertThat(r.exitCode()).as(r.err()).isZero();
     return r;
   }
