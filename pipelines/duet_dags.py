@@ -1,4 +1,6 @@
-"""One Airflow DAG per Duet pipeline config: ingest -> [train_ml || train_dl] -> evaluate.
+"""Two Airflow DAGs per Duet pipeline config: ``duet_<pipeline>``, ingest -> [train_ml || train_dl] ->
+evaluate, and ``duet_<pipeline>_score``, which scores each day's new rows with the latest blessed model
+and checks them for drift (``duet score``).
 
 Each task is a spark-submit of the Duet jar running one stage (``dev.duet.cli.DuetMain <stage>``).
 The classic-ML branch runs with the ``cpu`` Spark profile, the deep-learning branch with the ``gpu``
@@ -21,6 +23,10 @@ Settings come from the environment of the Airflow components (defaults in bracke
     DUET_RETRIES               retries per task [2]
     DUET_RETRY_DELAY_MINUTES   [5]
     DUET_TASK_TIMEOUT_MINUTES  execution timeout per task [240]
+    DUET_SCORE_SCHEDULE        schedule of the score DAGs [@daily]
+    DUET_SCORE_INPUT           the rows a score run reads, an Airflow template; {pipeline} is replaced by
+                               the pipeline's name [$DUET_HOME/incoming/{pipeline}/{{ ds }}]
+    DUET_SCORE_FAIL_ON_DRIFT   "true": a score run that flags drift fails its task (after publishing) [false]
 
 Parsing reads the config files only (no connections, no Spark): cheap for the DAG processor.
 Each config builds its DAG on its own: a file that cannot (bad YAML, no valid pipeline name, a
@@ -86,16 +92,20 @@ def _settings() -> dict:
         "retries": int(os.environ.get("DUET_RETRIES", "2")),
         "retry_delay": timedelta(minutes=float(os.environ.get("DUET_RETRY_DELAY_MINUTES", "5"))),
         "timeout": timedelta(minutes=float(os.environ.get("DUET_TASK_TIMEOUT_MINUTES", "240"))),
+        "score_schedule": os.environ.get("DUET_SCORE_SCHEDULE", "@daily"),
+        "score_input": os.environ.get("DUET_SCORE_INPUT", str(home / "incoming" / "{pipeline}" / "{{ ds }}")),
+        "fail_on_drift": os.environ.get("DUET_SCORE_FAIL_ON_DRIFT", "false").lower() == "true",
     }
 
 
-def _stage(s: dict, config: Path, task_id: str, stage: str, profile: str, jar: str) -> SparkSubmitOperator:
+def _stage(s: dict, config: Path, task_id: str, stage: str, profile: str, jar: str,
+           extra_args: list[str] | None = None) -> SparkSubmitOperator:
     return SparkSubmitOperator(
         task_id=task_id,
         application=jar,
         java_class="dev.duet.cli.DuetMain",
         application_args=[stage, "--config", str(config), "--run-id", "{{ duet_run_id_of(dag_run) }}",
-                          "--store", s["store"]],
+                          "--store", s["store"]] + (extra_args or []),
         properties_file=str(s["home"] / "conf" / "spark" / f"{profile}.conf"),
         conf={"spark.sql.session.timeZone": "UTC"},
         name=f"duet-{stage}-{{{{ duet_run_id_of(dag_run) }}}}",
@@ -105,10 +115,41 @@ def _stage(s: dict, config: Path, task_id: str, stage: str, profile: str, jar: s
     )
 
 
+def _pipeline_doc(config: Path) -> dict | None:
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
+    return doc if isinstance(doc, dict) and "pipeline" in doc else None
+
+
+def build_score_dag(config: Path, s: dict) -> DAG | None:
+    """The score DAG of one pipeline config: each logical date's rows scored by the latest blessed
+    model (the training run's own ingest rules, drift from its train split); None without a model to train."""
+    doc = _pipeline_doc(config)
+    if doc is None or not (doc.get("train_ml") or doc.get("train_dl")):
+        return None
+    pipeline = str(doc["pipeline"])
+    args = ["--input", s["score_input"].replace("{pipeline}", pipeline), "--blessed"]
+    if s["fail_on_drift"]:
+        args.append("--fail-on-drift")
+    with DAG(
+        dag_id=f"duet_{pipeline}_score",
+        description=f"Duet pipeline {pipeline} ({config.name}): score new rows with the blessed model, check drift",
+        schedule=s["score_schedule"],
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        user_defined_macros={"duet_run_id_of": duet_run_id_of},
+        default_args={"retries": s["retries"], "retry_delay": s["retry_delay"]},
+        tags=["duet", "duet-score"],
+        doc_md=__doc__,
+    ) as dag:
+        _stage(s, config, "score", "score", s["ml_profile"], s["jar"], args)
+    return dag
+
+
 def build_dag(config: Path, s: dict) -> DAG | None:
     """The DAG of one pipeline config, or None for a file that is not a Duet pipeline."""
-    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
-    if not isinstance(doc, dict) or "pipeline" not in doc:
+    doc = _pipeline_doc(config)
+    if doc is None:
         return None
     pipeline = str(doc["pipeline"])
     with DAG(
@@ -162,14 +203,15 @@ def _build_all() -> dict:
     sources = {}
     for config in sorted(s["conf_dir"].glob("*.yaml")):
         try:
-            dag = build_dag(config, s)
-            if dag is not None and dag.dag_id in dags:
-                raise ValueError(f"pipeline name of {dag.dag_id} is also used by {sources[dag.dag_id].name}")
+            built = [d for d in (build_dag(config, s), build_score_dag(config, s)) if d is not None]
+            for dag in built:
+                if dag.dag_id in dags:
+                    raise ValueError(f"pipeline name of {dag.dag_id} is also used by {sources[dag.dag_id].name}")
         except Exception as e:  # one broken file must not take the other pipelines' DAGs with it
             reason = " ".join(f"{type(e).__name__}: {e}".split())
             log.error("duet: %s does not build a DAG: %s", config, reason)
-            dag = broken_dag(config, reason)
-        if dag is not None:
+            built = [broken_dag(config, reason)]
+        for dag in built:
             dags[dag.dag_id] = dag
             sources[dag.dag_id] = config
     return dags

@@ -3,6 +3,7 @@ spark-submit of the shaded jar on local[2] through deploy/spark-home, the 3M fli
 training settings. Needs `mvn package` first (the README's test command runs this after it)."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,26 @@ def test_the_retried_run_skips_finished_stages_and_completes_through_spark_submi
     report = json.loads((env["run"] / "evaluate" / "report.json").read_text())
     assert {m["model"] for m in report["leaderboard"]} == {"decision_tree", "linear", "dl:mlp"}
     assert report["recommendation"]["verdict"].startswith("Use ")
+
+
+def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(env):
+    """After the training DAG's run is evaluated and blessed: the day's rows (one file of the
+    clean test split, dropped where DUET_SCORE_INPUT points for that date) scored through spark-submit."""
+    day = env["run"].parent.parent.parent / "incoming" / "flights" / "2026-12-01"
+    day.mkdir(parents=True)
+    part = sorted((env["run"] / "ingest" / "clean" / "split=test").glob("part-*.parquet"))[0]
+    shutil.copy(part, day / part.name)
+    incoming = str(env["run"].parent.parent.parent / "incoming" / "{pipeline}" / "{{ ds }}")
+    r = subprocess.run([AIRFLOW, "dags", "test", "duet_flights_score", "2026-12-01"],
+                       env={**env["env"], "DUET_SCORE_INPUT": incoming}, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stdout[-5000:] + r.stderr[-5000:]
+    runs = list((env["run"].parent / "score").glob("*/_SUCCESS"))
+    assert len(runs) == 1, runs
+    out = runs[0].parent
+    blessed = json.loads((env["run"] / "evaluate" / "blessing.json").read_text())["best_model"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["lineage"]["model"] == f"{RUN}/{blessed}"
+    assert manifest["inputs"][0]["rows"] == manifest["outputs"][0]["rows"] > 1000
+    drift = json.loads((out / "drift.json").read_text())
+    assert drift["flagged"] == [], drift["flagged"]
+    assert (out / "report.html").is_file()

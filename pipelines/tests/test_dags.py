@@ -30,7 +30,8 @@ def test_a_broken_config_is_reported_by_its_own_dag_and_the_log_while_the_others
         bag = DagBag(dag_folder=str(ROOT / "pipelines"))
 
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"duet_flights", "duet_broken_broken", "duet_broken_spaces", "duet_broken_twin"}
+    assert set(bag.dag_ids) == {"duet_flights", "duet_flights_score", "duet_broken_broken", "duet_broken_spaces",
+                                "duet_broken_twin"}
     assert set(bag.dags["duet_flights"].task_ids) == {"ingest", "train_ml", "train_dl", "evaluate"}
     broken = bag.dags["duet_broken_broken"]
     assert "duet-broken" in broken.tags
@@ -41,10 +42,31 @@ def test_a_broken_config_is_reported_by_its_own_dag_and_the_log_while_the_others
     assert len(errors) == 3 and any("spaces.yaml does not build a DAG" in e for e in errors)
 
 
-def test_there_is_one_dag_per_pipeline_config(dagbag):
+def test_there_is_a_training_dag_and_a_score_dag_per_pipeline_config(dagbag):
     pipelines = {yaml.safe_load(c.read_text())["pipeline"] for c in CONFIGS}
-    assert set(dagbag.dag_ids) == {f"duet_{p}" for p in pipelines}
-    assert {"duet_flights", "duet_mnist"} <= set(dagbag.dag_ids)
+    assert set(dagbag.dag_ids) == {f"duet_{p}" for p in pipelines} | {f"duet_{p}_score" for p in pipelines}
+    assert {"duet_flights", "duet_mnist", "duet_spam_score"} <= set(dagbag.dag_ids)
+
+
+def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(dagbag, monkeypatch):
+    dag = dagbag.dags["duet_flights_score"]
+    assert dag.task_ids == ["score"]
+    assert "duet-score" in dag.tags
+    task = dag.get_task("score")
+    args = task.application_args
+    assert args[0] == "score"
+    assert args[3:5] == ["--run-id", "{{ duet_run_id_of(dag_run) }}"]
+    assert args[args.index("--input") + 1] == str(ROOT / "incoming" / "flights" / "{{ ds }}")
+    assert "--blessed" in args and "--fail-on-drift" not in args
+    assert "application_args" in task.template_fields
+    monkeypatch.setenv("DUET_SCORE_FAIL_ON_DRIFT", "true")
+    monkeypatch.setenv("DUET_SCORE_INPUT", "hdfs://nn/landing/{pipeline}/{{ ds_nodash }}")
+    monkeypatch.setenv("DUET_SCORE_SCHEDULE", "0 6 * * *")
+    strict = DagBag(dag_folder=str(ROOT / "pipelines")).dags["duet_flights_score"]
+    strict_args = strict.get_task("score").application_args
+    assert strict_args[strict_args.index("--input") + 1] == "hdfs://nn/landing/flights/{{ ds_nodash }}"
+    assert "--fail-on-drift" in strict_args
+    assert str(strict.timetable.summary) == "0 6 * * *"
 
 
 def test_ingest_fans_out_to_both_branches_which_join_at_evaluate(dagbag):

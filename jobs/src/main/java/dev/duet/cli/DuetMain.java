@@ -15,12 +15,13 @@ import picocli.CommandLine.Command;
  * {@code duet <stage> --config conf/x.yaml [--run-id ID] [--store URI] [--force]}.
  *
  * <p>Exit codes: 0 done (or already done), 2 usage, config or input error (one line per
- * problem, before Spark starts), 1 runtime failure (one line; the stack trace with --verbose).
+ * problem, before Spark starts), 1 runtime failure (one line; the stack trace with --verbose), 3 a
+ * scoring run that published its outputs and flagged drift under {@code --fail-on-drift}.
  */
 @Command(name = "duet", mixinStandardHelpOptions = true, versionProvider = DuetMain.Version.class,
     description = "Duet: distributed batch training pipeline.",
     subcommands = {IngestCommand.class, TrainMlCommand.class, TrainDlCommand.class, EvaluateCommand.class,
-        RunCommand.class, VerdictCommand.class, AirflowCommand.class})
+        RunCommand.class, VerdictCommand.class, ScoreCommand.class, AirflowCommand.class})
 public final class DuetMain {
   public static final int OK = 0;
   public static final int RUNTIME_FAILURE = 1;

@@ -26,10 +26,21 @@ final class RunOptions {
   @Option(names = "--verbose", description = "Print stack traces of failures.")
   boolean verbose;
 
-  /** Refuses a --run-id that cannot name a store directory. */
+  /** Names beside a pipeline's training runs in the store, which no training run can take. */
+  static final java.util.Set<String> NOT_TRAINING_RUNS = java.util.Set.of(StageLayout.SCORE, "blessings");
+
+  /** Refuses a --run-id that cannot name a training run's store directory. */
   void checkRunId() {
+    checkRunId(NOT_TRAINING_RUNS);
+  }
+
+  /** Refuses a --run-id that cannot name a store directory, or is one of {@code reserved}. */
+  void checkRunId(java.util.Set<String> reserved) {
     if (runId != null && !StageLayout.ID.matcher(runId).matches()) {
       throw new ConfigException("Cannot use run id '" + runId + "': use letters, digits, '-', '_' and '.'");
+    }
+    if (runId != null && reserved.contains(runId)) {
+      throw new ConfigException("Cannot use run id '" + runId + "': the store keeps other things under that name");
     }
   }
 }

@@ -48,6 +48,7 @@ abstract class StageCommand implements Callable<Integer> {
 
   private String storeUri;
   private PrintWriter stdout;
+  private StageOutput lastOutput;
 
   abstract String stageName();
 
@@ -68,7 +69,7 @@ abstract class StageCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PipelineConfig config = ConfigLoader.load(options.configFile);
-    options.checkRunId();
+    checkRunId();
     return run(config, configSha256(options.configFile), spec.commandLine().getOut());
   }
 
@@ -87,7 +88,8 @@ abstract class StageCommand implements Callable<Integer> {
     prepare(config, hadoopConf, runStore, run);
 
     StageOutput out = stageOutput(runStore, config, run);
-    try (RunLease lease = RunLease.acquire(runStore.fs(), runStore.runDir(config.pipeline(), run), stageName())) {
+    lastOutput = out;
+    try (RunLease lease = RunLease.acquire(runStore.fs(), out.runDir(), out.stage())) {
       out.recover();
       if (out.isComplete() && !force) {
         stdout.printf("%s: run %s already finished this stage, skipping (use --force to redo): %s%n",
@@ -119,13 +121,28 @@ abstract class StageCommand implements Callable<Integer> {
     }
   }
 
+  /** The output the last {@link #run} worked on (published when it returned 0). */
+  StageOutput lastOutput() {
+    return lastOutput;
+  }
+
   /** Where the stage prints its summary. */
   PrintWriter out() {
     return stdout;
   }
 
+  /** Refuses a --run-id this stage cannot use. */
+  void checkRunId() {
+    options.checkRunId();
+  }
+
+  /** Where the stage publishes its output for {@code run}: {@code <pipeline>/<run>/<stage>/}. */
+  StageOutput output(RunStore runStore, PipelineConfig config, String run) {
+    return runStore.stage(config.pipeline(), run, stageName());
+  }
+
   private StageOutput stageOutput(RunStore runStore, PipelineConfig config, String run) {
-    StageOutput out = runStore.stage(config.pipeline(), run, stageName());
+    StageOutput out = output(runStore, config, run);
     carried().forEach(out::carry);
     return out;
   }

@@ -128,9 +128,10 @@ public final class ConfigLoader {
     Optional<TrainMlConfig> trainMl = TrainMlSection.read(root, task);
     Optional<TrainDlConfig> trainDl = TrainDlSection.read(root);
     EvaluateConfig evaluate = EvaluateSection.read(root, task);
+    ScoreConfig score = ScoreSection.read(root);
     root.finish();
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl, trainDl,
-        evaluate);
+        evaluate, score);
   }
 
   private static ColumnSpec readColumn(YamlObject c) {

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param trainMl  the classic-ML branch (absent: the pipeline has none)
  * @param trainDl  the deep-learning branch (absent: the pipeline has none)
  * @param evaluate how models are ranked, recommended and blessed (defaults when absent)
+ * @param score    how {@code duet score} names its rows and flags drift (defaults when absent)
  */
 public record PipelineConfig(
     String pipeline,
@@ -33,7 +34,8 @@ public record PipelineConfig(
     SplitConfig split,
     Optional<TrainMlConfig> trainMl,
     Optional<TrainDlConfig> trainDl,
-    EvaluateConfig evaluate) {
+    EvaluateConfig evaluate,
+    ScoreConfig score) {
 
   public enum Task { CLASSIFICATION, REGRESSION }
 
@@ -135,19 +137,30 @@ public record PipelineConfig(
   /** This pipeline with another classic-ML branch (e.g. one algorithm on fewer rows). */
   public PipelineConfig withTrainMl(TrainMlConfig ml) {
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, Optional.of(ml),
-        trainDl, evaluate);
+        trainDl, evaluate, score);
   }
 
   /** This pipeline with another deep-learning branch. */
   public PipelineConfig withTrainDl(TrainDlConfig dl) {
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl,
-        Optional.of(dl), evaluate);
+        Optional.of(dl), evaluate, score);
   }
 
   /** This pipeline without a learning curve: the refits that measure one are fitted under it. */
   public PipelineConfig withoutLearningCurve() {
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl, trainDl,
-        evaluate.withLearningCurve(List.of()));
+        evaluate.withLearningCurve(List.of()), score);
+  }
+
+  /**
+   * This pipeline's rules for rows to be scored, not ingested for training: no dedup (every row
+   * gets a prediction or a reason), the given input, columns and derived columns (those the input
+   * has), and the scoring settings of the config scoring runs under.
+   */
+  public PipelineConfig forScoring(InputConfig scoredInput, List<ColumnSpec> scoredColumns,
+      List<DerivedColumn> scoredDerived, ScoreConfig scoring) {
+    return new PipelineConfig(pipeline, task, label, store, scoredInput, List.copyOf(scoredColumns), List.of(),
+        List.copyOf(scoredDerived), split, trainMl, trainDl, evaluate, scoring);
   }
 
   /** What the models of this pipeline read, as the verdict across pipelines groups them. */

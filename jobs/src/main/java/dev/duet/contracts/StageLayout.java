@@ -16,6 +16,8 @@ public final class StageLayout {
   public static final String CLEAN = "clean";
   /** Ingest's row accounting, column statistics, label balance and class dictionary. */
   public static final String QUALITY = "quality.json";
+  /** The config file ingest ran under, as it was: the rules scoring applies to new rows. */
+  public static final String INGEST_CONFIG = "config.yaml";
 
   public static final String TRAIN_ML = "train-ml";
 
@@ -27,6 +29,14 @@ public final class StageLayout {
   public static final String EVALUATE = "evaluate";
   /** Evaluate's conclusions about a run, as JSON: what the verdict across pipelines reads. */
   public static final String EVALUATE_REPORT = "report.json";
+
+  /**
+   * {@code <store>/<pipeline>/score/<scoring-run>/}: a blessed model applied to new rows. Not a
+   * training run's name; nor can a scoring run be named as a stage.
+   */
+  public static final String SCORE = "score";
+  /** Score's per-column drift from the training run's train split. */
+  public static final String DRIFT = "drift.json";
 
   /** {@code <store>/verdict/}: the verdict across the store's pipelines (not a pipeline name). */
   public static final String VERDICT = "verdict";

@@ -65,6 +65,17 @@ public final class EvaluateJob {
   }
 
   /** Checks that need no Spark: at least one finished branch, a metric that fits the label. */
+  /** The leaderboard row of the pipeline's most recently evaluated blessed run (run_id, best_model…), if any. */
+  public static Optional<JsonNode> latestBlessed(RunStore store, String pipeline) {
+    List<JsonNode> rows = new Leaderboard(store, pipeline).entries();
+    for (int i = rows.size() - 1; i >= 0; i--) {
+      if (rows.get(i).path("blessed").asBoolean(false)) {
+        return Optional.of(rows.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
   public static Branches check(RunStore store, PipelineConfig config, String runId) {
     Branches b = Branches.read(store, config.pipeline(), runId);
     if (b.candidates().isEmpty()) {

@@ -26,6 +26,7 @@ import dev.duet.config.PipelineConfig.ColumnSpec;
 import dev.duet.config.PipelineConfig.Format;
 import dev.duet.contracts.InputException;
 import dev.duet.contracts.StageLayout;
+import dev.duet.drift.Drift;
 import dev.duet.ingest.SourceDescription.Layout;
 import dev.duet.store.Json;
 import java.util.ArrayList;
@@ -60,18 +61,38 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestJob {
   public static final String QUARANTINE = "quarantine";
+  /** quality.json: the median each median-imputed column imputes with (what scoring imputes with too). */
+  public static final String IMPUTED_MEDIANS = "imputed_medians";
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   private final SparkSession spark;
   private final PipelineConfig config;
   private final SourceDescription source;
   private final Path workDir;
+  /** Medians of an earlier ingest to impute with (scoring); null: fitted on this input. */
+  private final Map<String, Double> recordedMedians;
+  /** The median of every median-imputed column, as this ingest imputed it. */
+  private final Map<String, Double> medians = new LinkedHashMap<>();
 
   /**
    * @param spark   the session; ingest runs on a child session with its own SQL settings
    * @param workDir where clean/ and quarantine/ are written (the stage's temp dir)
    */
   public IngestJob(SparkSession spark, PipelineConfig config, SourceDescription source, Path workDir) {
+    this(spark, config, source, workDir, null);
+  }
+
+  /**
+   * New rows checked by the rules of an earlier ingest: its config ({@link PipelineConfig#forScoring})
+   * and the medians it imputed with ({@code imputed_medians} in its quality.json), not ones fitted here.
+   */
+  public static IngestJob withRecordedMedians(SparkSession spark, PipelineConfig config, SourceDescription source,
+      Path workDir, Map<String, Double> medians) {
+    return new IngestJob(spark, config, source, workDir, Map.copyOf(medians));
+  }
+
+  private IngestJob(SparkSession spark, PipelineConfig config, SourceDescription source, Path workDir,
+      Map<String, Double> recordedMedians) {
     this.spark = spark.newSession();
     // Null-on-failure casts are what the type rule detects; ANSI mode would throw instead.
     this.spark.conf().set("spark.sql.ansi.enabled", "false");
@@ -84,6 +105,7 @@ public final class IngestJob {
     this.config = config;
     this.source = source;
     this.workDir = workDir;
+    this.recordedMedians = recordedMedians;
   }
 
   public IngestResult run() {
@@ -147,6 +169,40 @@ public final class IngestJob {
     LOG.info("ingest: {} clean rows ({} duplicates removed), statistics done ({}s)",
         cleanRows, duplicates, secondsSince(started));
     return new IngestResult(read, cleanRows, quarantined, duplicates, dropped, byRule, quality);
+  }
+
+  /**
+   * How this ingest's clean rows drifted from those of an earlier ingest of the pipeline (both
+   * splits), per column as {@code duet score} measures it: {@code quality.json}'s {@code drift}.
+   *
+   * @param previousIngest the earlier run's {@code ingest/} output
+   */
+  public ObjectNode driftFrom(String previousRun, Path previousIngest) {
+    describe("ingest: drift from run " + previousRun);
+    try {
+      Dataset<Row> before = spark.read().parquet(new Path(previousIngest, StageLayout.CLEAN).toString());
+      Dataset<Row> now = spark.read().parquet(path(StageLayout.CLEAN));
+      Set<String> earlier = Set.of(before.columns());
+      ObjectNode drift = Json.object();
+      drift.put("against_run", previousRun);
+      ObjectNode notCompared = Json.object();
+      List<String> candidates = new ArrayList<>();
+      config.columns().forEach(c -> candidates.add(c.name()));
+      config.derived().forEach(d -> candidates.add(d.name()));
+      List<String> shared = candidates.stream().filter(earlier::contains).toList();
+      candidates.stream().filter(c -> !earlier.contains(c)).forEach(c -> notCompared.put(c, "not in run " + previousRun));
+      ObjectNode columns = Drift.measure(before, now, Drift.comparable(config, now.schema(), shared, notCompared),
+          config.score().drift());
+      drift.set("columns", columns);
+      drift.set("not_compared", notCompared);
+      var flagged = drift.putArray("flagged");
+      Drift.flagged(columns).forEach(flagged::add);
+      LOG.info("ingest: drift from the clean rows of run {}: {}", previousRun,
+          flagged.isEmpty() ? "nothing flagged" : "flagged " + flagged);
+      return drift;
+    } finally {
+      spark.sparkContext().setJobDescription(null);
+    }
   }
 
   /** What the clean pass counted: rows read and clean, files whose records came apart, the gaps to impute. */
@@ -278,38 +334,47 @@ public final class IngestJob {
   }
 
   /**
-   * Median imputation needs the clean rows' median, known only after the pass that wrote them.
-   * When a median-imputed column had gaps, the median is taken over the written rows and the
-   * table is rewritten once (a columnar Parquet-to-Parquet pass) with the gaps filled and the
-   * derived columns recomputed. Without gaps, nothing more is read.
+   * Median imputation needs the clean rows' median, known only after the pass that wrote them:
+   * it is taken over the written rows (one columnar aggregation) for every median-imputed column,
+   * gaps or not, since scoring new rows imputes with it. When a column had gaps, the table is
+   * rewritten once (a Parquet-to-Parquet pass) with them filled and the derived columns recomputed.
    */
   private Map<String, Long> fillMedianGaps(Observation gaps) {
     Map<String, Long> imputed = new LinkedHashMap<>();
-    List<String> toFill = new ArrayList<>();
+    List<String> byMedian = new ArrayList<>();
     Map<String, Object> seen = metrics(gaps);
     for (ColumnSpec c : config.columns()) {
       if (c.nulls() == PipelineConfig.NullPolicy.IMPUTE) {
-        long nulls = asLong(seen.get(CleanFrame.gapsName(c.name())));
-        imputed.put(c.name(), nulls);
-        if (c.imputesMedian() && nulls > 0) {
-          toFill.add(c.name());
+        imputed.put(c.name(), asLong(seen.get(CleanFrame.gapsName(c.name()))));
+        if (c.imputesMedian()) {
+          byMedian.add(c.name());
         }
       }
     }
-    if (toFill.isEmpty()) {
+    if (byMedian.isEmpty()) {
       return imputed;
     }
-    describe("ingest: fill median gaps " + toFill);
     Dataset<Row> before = spark.read().parquet(path(StageLayout.CLEAN)).drop(ConfigLoader.SPLIT_COLUMN);
     for (var d : config.derived()) {
       before = before.drop(d.name());
     }
-    Map<String, Double> medians = CleanFrame.medians(before, toFill);
+    if (recordedMedians == null) {
+      describe("ingest: medians of " + byMedian);
+      medians.putAll(CleanFrame.medians(before, byMedian));
+    } else {
+      byMedian.forEach(c -> medians.put(c, recordedMedians.get(c)));
+    }
     medians.forEach((column, median) -> {
       if (median == null) {
-        throw new InputException("Cannot impute the median of " + column + ": it has no values");
+        throw new InputException("Cannot impute the median of " + column + ": "
+            + (recordedMedians == null ? "it has no values" : "the training run's ingest recorded none"));
       }
     });
+    List<String> toFill = byMedian.stream().filter(c -> imputed.get(c) > 0).toList();
+    if (toFill.isEmpty()) {
+      return imputed;
+    }
+    describe("ingest: fill median gaps " + toFill);
     String filled = path(StageLayout.CLEAN + ".filled");
     writeClean(CleanFrame.split(CleanFrame.derive(CleanFrame.imputeMedians(before, medians), config.derived()), config),
         filled);
@@ -419,6 +484,8 @@ public final class IngestJob {
     byRule.forEach((rule, n) -> (rule.startsWith(DROP_PREFIX) ? drops : rules).put(rule, n));
     ObjectNode imp = q.putObject("imputed");
     imputed.forEach(imp::put);
+    ObjectNode byMedian = q.putObject(IMPUTED_MEDIANS);
+    medians.forEach(byMedian::put);
     ObjectNode splits = q.putObject("split");
     for (Row r : written.groupBy(ConfigLoader.SPLIT_COLUMN).count().collectAsList()) {
       splits.put(r.getString(0), r.getLong(1));

@@ -61,12 +61,24 @@ public final class RunStore {
     return new StageOutput(fs, root, StageLayout.VERDICT);
   }
 
+  /** {@code <store>/<pipeline>/score/<scoring-run>/}, published as a stage output is. */
+  public StageOutput scoring(String pipeline, String scoringRunId) {
+    requireId("scoring run id", scoringRunId);
+    return new StageOutput(fs, new Path(pipelineDir(pipeline), StageLayout.SCORE), scoringRunId);
+  }
+
   public StageOutput stage(String pipeline, String runId, String stage) {
     return new StageOutput(fs, runDir(pipeline, runId), stage);
   }
 
   /** The run of {@code pipeline} that finished one of {@code stages} most recently, if any. */
   public Optional<String> latestRunWith(String pipeline, String... stages) {
+    return latestRunWith(pipeline, run -> true, stages);
+  }
+
+  /** As {@link #latestRunWith(String, String...)}, among the runs {@code considered} accepts. */
+  public Optional<String> latestRunWith(String pipeline, java.util.function.Predicate<String> considered,
+      String... stages) {
     requireId("pipeline", pipeline);
     try {
       Path dir = new Path(root, pipeline);
@@ -76,6 +88,9 @@ public final class RunStore {
       String latest = null;
       long latestTime = Long.MIN_VALUE;
       for (FileStatus run : fs.listStatus(dir)) {
+        if (!considered.test(run.getPath().getName())) {
+          continue;
+        }
         for (String stage : stages) {
           Path success = new Path(new Path(run.getPath(), stage), StageOutput.SUCCESS);
           if (run.isDirectory() && fs.exists(success)) {

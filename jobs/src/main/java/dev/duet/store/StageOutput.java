@@ -59,6 +59,11 @@ public final class StageOutput {
     return stage;
   }
 
+  /** The directory the output is published in (a run's, or for a scoring run {@code <pipeline>/score/}). */
+  public Path runDir() {
+    return runDir;
+  }
+
   public FileSystem fs() {
     return fs;
   }
@@ -163,6 +168,14 @@ public final class StageOutput {
 
   public void writeJson(String name, JsonNode doc) {
     Json.write(fs, work(name), doc);
+  }
+
+  public void writeBytes(String name, byte[] bytes) {
+    try (java.io.OutputStream out = fs.create(work(name), true)) {
+      out.write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + work(name) + ": " + e.getMessage(), e);
+    }
   }
 
   /** Writes the manifest and moves the work dir into place (see the class comment for the steps). */

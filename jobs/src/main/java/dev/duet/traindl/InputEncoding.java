@@ -135,6 +135,24 @@ final class InputEncoding implements Serializable {
         dl.sequence().map(NetworkConfig.Sequence::maxTokens).orElse(0));
   }
 
+  /** The fitted encoding as JSON, saved beside the network: what scoring new rows needs. */
+  com.fasterxml.jackson.databind.JsonNode toJson() {
+    return dev.duet.store.Json.MAPPER.valueToTree(new Saved(List.of(numeric), mean, std, List.of(categorical),
+        vocabularies, embedded, labelMean, labelStd, text, words, maxTokens));
+  }
+
+  static InputEncoding fromJson(com.fasterxml.jackson.databind.JsonNode json) {
+    Saved s = dev.duet.store.Json.MAPPER.convertValue(json, Saved.class);
+    return new InputEncoding(s.numeric().toArray(String[]::new), s.mean(), s.std(),
+        s.categorical().toArray(String[]::new), s.vocabularies(), s.embedded(), s.labelMean(), s.labelStd(), s.text(),
+        s.words(), s.maxTokens());
+  }
+
+  /** The fields as saved (Jackson maps a record by its components). */
+  private record Saved(List<String> numeric, double[] mean, double[] std, List<String> categorical,
+      List<Map<String, Integer>> vocabularies, boolean embedded, double labelMean, double labelStd, String text,
+      Map<String, Integer> words, int maxTokens) {}
+
   /** Whether the input is a sequence of word ids (lstm, cnn1d). */
   boolean isSequence() {
     return text != null;

@@ -14,7 +14,6 @@ import dev.duet.contracts.ModelCard;
 import dev.duet.contracts.ModelCard.Family;
 import dev.duet.contracts.ModelCard.Interpretability;
 import dev.duet.contracts.ModelCards;
-import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
@@ -25,12 +24,9 @@ import dev.duet.training.LearningCurve;
 import dev.duet.training.Labels;
 import dev.duet.training.Metrics;
 import dev.duet.training.PermutationImportance;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,11 +35,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -52,8 +46,6 @@ import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -76,7 +68,6 @@ public final class TrainDlJob {
   /** Test hook: a JVM property, {@code N} or {@code <network>:N}, that makes the attempt fail after that epoch's checkpoint. */
   static final String FAIL_AFTER_EPOCH = "duet.train-dl.fail-after-epoch";
   private static final Logger LOG = LoggerFactory.getLogger(TrainDlJob.class);
-  private static final int PREDICT_BATCH = 512;
 
   private final SparkSession spark;
   private final PipelineConfig config;
@@ -258,6 +249,7 @@ public final class TrainDlJob {
     ComputationGraph bestNet = checkpoints.network(bestEpoch); // never rewritten once a state names it
     Path networkFile = new Path(workDir, networkPath(net.name()));
     checkpoints.write(bestNet, networkFile);
+    SavedNetwork.writeEncoding(fs, networkFile, encoding);
 
     Path predictions = new Path(workDir, predictionsPath(net.name()));
     Measured<Long> predicted = cost.measure("train-dl:" + net.name() + ":predict",
@@ -395,57 +387,9 @@ public final class TrainDlJob {
     return new Resumed(checkpoints, state, checkpoints.network(state.epoch()), discarded);
   }
 
-  private Broadcast<byte[]> broadcast(ComputationGraph net) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try {
-      ModelSerializer.writeModel(net, bytes, false);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(bytes.toByteArray());
-  }
-
-  private static ComputationGraph restore(byte[] model) throws IOException {
-    return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model), false);
-  }
-
-  /**
-   * Rows of (row_id, label, inputs…) → predictions (row_id, label, prediction, probability,
-   * raw_score), the network applied per partition.
-   */
+  /** Rows of (row_id, label, inputs…) → predictions, as {@link SavedNetwork} predicts. */
   private Dataset<Row> predict(Dataset<Row> rows, ComputationGraph net, InputEncoding encoding, int numClasses) {
-    Broadcast<byte[]> model = broadcast(net);
-    int threads = threadsPerWorker;
-    JavaRDD<Row> out = placement.place(rows.toJavaRDD()).mapPartitions((Iterator<Row> it) -> {
-      WorkerThreads.use(threads);
-      ComputationGraph local = restore(model.value());
-      List<Row> scored = new ArrayList<>();
-      List<Row> chunk = new ArrayList<>(PREDICT_BATCH);
-      while (it.hasNext()) {
-        chunk.add(it.next());
-        if (chunk.size() == PREDICT_BATCH || !it.hasNext()) {
-          Minibatches.Inputs x = Minibatches.features(chunk, encoding, 2);
-          INDArray output = local.output(false, x.arrays(), x.masks())[0];
-          for (int r = 0; r < chunk.size(); r++) {
-            Row in = chunk.get(r);
-            Object label = in.isNullAt(1) ? null : in.getDouble(1);
-            double[] scores = output.getRow(r).toDoubleVector();
-            if (numClasses == 0) {
-              scored.add(RowFactory.create(in.getLong(0), label, encoding.decodeLabel(scores[0]), null, null));
-            } else {
-              int best = 0;
-              for (int c = 1; c < scores.length; c++) {
-                best = scores[c] > scores[best] ? c : best;
-              }
-              scored.add(RowFactory.create(in.getLong(0), label, (double) best, scores, null)); // softmax: no raw score
-            }
-          }
-          chunk = new ArrayList<>(PREDICT_BATCH);
-        }
-      }
-      return scored.iterator();
-    });
-    return spark.createDataFrame(out, Predictions.SCHEMA);
+    return SavedNetwork.predict(spark, rows, net, encoding, numClasses, placement, threadsPerWorker);
   }
 
   /** GPUs the training ran on when ND4J runs on CUDA: GPUs per executor × executors (under the mixed

@@ -124,6 +124,45 @@ class IngestCommandTest {
   }
 
   @Test
+  void aLaterIngestRecordsHowItsRowsDriftedFromThePipelinesPreviousOne() throws IOException {
+    Files.writeString(data, rows(0));
+    Path conf = config("""
+        pipeline: p
+        task: classification
+        label: b
+        input: {path: "%s", format: csv}
+        columns: [{name: a, type: int}, {name: b, type: string}, {name: c, type: double, nulls: impute, impute: median}]
+        """);
+    assertThat(run(args(conf, "monday")).exitCode()).isZero();
+    JsonNode first = json(store.resolve("p/monday/ingest/quality.json"));
+    assertThat(first.has("drift")).as("nothing to compare with").isFalse();
+    assertThat(first.at("/imputed_medians/c").asDouble()).as("recorded for scoring, gaps or not").isBetween(0.4, 0.6);
+    assertThat(store.resolve("p/monday/ingest/config.yaml")).hasContent(Files.readString(conf));
+
+    Files.writeString(data, rows(50)); // a moves up by 50; b and c are drawn as before
+    Cli later = run(args(conf, "tuesday"));
+    assertThat(later.exitCode()).as(later.err()).isZero();
+    assertThat(later.out()).contains("ingest: drift from run monday: flagged [\"a\"]");
+    JsonNode drift = json(store.resolve("p/tuesday/ingest/quality.json")).at("/drift");
+    assertThat(drift.at("/against_run").asText()).isEqualTo("monday");
+    assertThat(drift.at("/flagged")).extracting(JsonNode::asText).containsExactly("a");
+    assertThat(drift.at("/columns/a/ks").asDouble()).isGreaterThan(0.4);
+    assertThat(drift.at("/columns/b/psi").asDouble()).as("the label is compared too").isLessThan(0.05);
+    assertThat(drift.at("/columns/c/flagged").asBoolean()).isFalse();
+  }
+
+  /** 3,000 rows: a uniform over [shift, shift + 100), b one of x, y, z, c uniform over [0, 1). */
+  private static String rows(int shift) {
+    java.util.Random r = new java.util.Random(shift);
+    StringBuilder csv = new StringBuilder("a,b,c\n");
+    for (int i = 0; i < 3_000; i++) {
+      csv.append(shift + r.nextInt(100)).append(',').append("xyz".charAt(r.nextInt(3))).append(',')
+          .append(String.format(java.util.Locale.ROOT, "%.4f", r.nextDouble())).append('\n');
+    }
+    return csv.toString();
+  }
+
+  @Test
   void aFailedStageLeavesNothingThatLooksFinished() throws IOException {
     Path conf = config("""
         pipeline: p

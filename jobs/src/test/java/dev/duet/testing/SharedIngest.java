@@ -1,6 +1,7 @@
 package dev.duet.testing;
 
 import dev.duet.cli.DuetMain;
+import dev.duet.contracts.StageLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,7 +46,10 @@ public final class SharedIngest {
       ingested = shared.resolve("store").resolve(pipeline).resolve("shared").resolve("ingest");
       INGESTED.put(key, ingested);
     }
-    Dirs.copyTree(ingested, store.resolve(pipeline).resolve(runId).resolve("ingest"));
+    Path copy = store.resolve(pipeline).resolve(runId).resolve("ingest");
+    Dirs.copyTree(ingested, copy);
+    // The config ingest keeps is the one it ran under: this run's, whose training sections may differ.
+    Files.writeString(copy.resolve(StageLayout.INGEST_CONFIG), config);
   }
 
   private static Path root() throws IOException {
