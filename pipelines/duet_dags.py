@@ -115,6 +115,22 @@ def _stage(s: dict, config: Path, task_id: str, stage: str, profile: str, jar: s
     )
 
 
+def _pipeline_dag(s: dict, dag_id: str, schedule, tags: list[str], description: str) -> DAG:
+    """A DAG of Duet runs: one at a time, no catch-up, each task's run id from the DAG run."""
+    return DAG(
+        dag_id=dag_id,
+        description=description,
+        schedule=schedule,
+        start_date=datetime(2026, 1, 1),
+        catchup=False,
+        max_active_runs=1,
+        user_defined_macros={"duet_run_id_of": duet_run_id_of},
+        default_args={"retries": s["retries"], "retry_delay": s["retry_delay"]},
+        tags=tags,
+        doc_md=__doc__,
+    )
+
+
 def _pipeline_doc(config: Path) -> dict | None:
     doc = yaml.safe_load(config.read_text(encoding="utf-8"))
     return doc if isinstance(doc, dict) and "pipeline" in doc else None
@@ -130,18 +146,9 @@ def build_score_dag(config: Path, s: dict) -> DAG | None:
     args = ["--input", s["score_input"].replace("{pipeline}", pipeline), "--blessed"]
     if s["fail_on_drift"]:
         args.append("--fail-on-drift")
-    with DAG(
-        dag_id=f"duet_{pipeline}_score",
-        description=f"Duet pipeline {pipeline} ({config.name}): score new rows with the blessed model, check drift",
-        schedule=s["score_schedule"],
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        user_defined_macros={"duet_run_id_of": duet_run_id_of},
-        default_args={"retries": s["retries"], "retry_delay": s["retry_delay"]},
-        tags=["duet", "duet-score"],
-        doc_md=__doc__,
-    ) as dag:
+    with _pipeline_dag(s, f"duet_{pipeline}_score", s["score_schedule"], ["duet", "duet-score"],
+                       f"Duet pipeline {pipeline} ({config.name}): score new rows with the blessed model, check drift"
+                       ) as dag:
         _stage(s, config, "score", "score", s["ml_profile"], s["jar"], args)
     return dag
 
@@ -152,18 +159,8 @@ def build_dag(config: Path, s: dict) -> DAG | None:
     if doc is None:
         return None
     pipeline = str(doc["pipeline"])
-    with DAG(
-        dag_id=f"duet_{pipeline}",
-        description=f"Duet pipeline {pipeline} ({config.name}): ingest -> train_ml || train_dl -> evaluate",
-        schedule=s["schedule"],
-        start_date=datetime(2026, 1, 1),
-        catchup=False,
-        max_active_runs=1,
-        user_defined_macros={"duet_run_id_of": duet_run_id_of},
-        default_args={"retries": s["retries"], "retry_delay": s["retry_delay"]},
-        tags=["duet"],
-        doc_md=__doc__,
-    ) as dag:
+    with _pipeline_dag(s, f"duet_{pipeline}", s["schedule"], ["duet"],
+                       f"Duet pipeline {pipeline} ({config.name}): ingest -> train_ml || train_dl -> evaluate") as dag:
         ingest = _stage(s, config, "ingest", "ingest", s["ml_profile"], s["jar"])
         branches = []
         if doc.get("train_ml"):

@@ -79,12 +79,13 @@ def test_the_retried_run_skips_finished_stages_and_completes_through_spark_submi
 
 
 def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(env):
-    """After the training DAG's run is evaluated and blessed: the day's rows (one file of the
-    clean test split, dropped where DUET_SCORE_INPUT points for that date) scored through spark-submit."""
+    """After the training DAG's run is evaluated and blessed: the day's rows (the files of the clean
+    test split, dropped where DUET_SCORE_INPUT points for that date) scored through spark-submit.
+    All of them: one file of the date-ordered input holds a few months only, and its month drifts."""
     day = env["run"].parent.parent.parent / "incoming" / "flights" / "2026-12-01"
     day.mkdir(parents=True)
-    part = sorted((env["run"] / "ingest" / "clean" / "split=test").glob("part-*.parquet"))[0]
-    shutil.copy(part, day / part.name)
+    for part in (env["run"] / "ingest" / "clean" / "split=test").glob("part-*.parquet"):
+        shutil.copy(part, day / part.name)
     incoming = str(env["run"].parent.parent.parent / "incoming" / "{pipeline}" / "{{ ds }}")
     r = subprocess.run([AIRFLOW, "dags", "test", "duet_flights_score", "2026-12-01"],
                        env={**env["env"], "DUET_SCORE_INPUT": incoming}, capture_output=True, text=True, timeout=1200)
@@ -95,7 +96,7 @@ def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(env)
     blessed = json.loads((env["run"] / "evaluate" / "blessing.json").read_text())["best_model"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["lineage"]["model"] == f"{RUN}/{blessed}"
-    assert manifest["inputs"][0]["rows"] == manifest["outputs"][0]["rows"] > 1000
+    assert manifest["inputs"][0]["rows"] == manifest["outputs"][0]["rows"] > 500_000
     drift = json.loads((out / "drift.json").read_text())
     assert drift["flagged"] == [], drift["flagged"]
     assert (out / "report.html").is_file()

@@ -52,6 +52,7 @@ def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(dagb
     dag = dagbag.dags["duet_flights_score"]
     assert dag.task_ids == ["score"]
     assert "duet-score" in dag.tags
+    assert dag.schedule == "@daily"
     task = dag.get_task("score")
     args = task.application_args
     assert args[0] == "score"
@@ -66,7 +67,7 @@ def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(dagb
     strict_args = strict.get_task("score").application_args
     assert strict_args[strict_args.index("--input") + 1] == "hdfs://nn/landing/flights/{{ ds_nodash }}"
     assert "--fail-on-drift" in strict_args
-    assert str(strict.timetable.summary) == "0 6 * * *"
+    assert strict.schedule == "0 6 * * *"
 
 
 def test_ingest_fans_out_to_both_branches_which_join_at_evaluate(dagbag):
