@@ -490,6 +490,9 @@ public final class IngestJob {
     for (Row r : written.groupBy(ConfigLoader.SPLIT_COLUMN).count().collectAsList()) {
       splits.put(r.getString(0), r.getLong(1));
     }
+    if (recordedMedians != null) {
+      return q; // rows to score: their accounting is all the scoring run publishes; drift describes the columns
+    }
     ObjectNode columns = QualityReport.columnStats(written, clean);
     QualityReport.topValues(written, columns);
     q.set("columns", columns);

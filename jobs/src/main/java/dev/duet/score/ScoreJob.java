@@ -90,7 +90,9 @@ public final class ScoreJob {
     if (!lackingKeys.isEmpty()) {
       throw new InputException("Input " + input + " has no key column(s) " + lackingKeys + " (score.keys)");
     }
-    List<ColumnSpec> columns = new ArrayList<>(trained.columns().stream().filter(c -> present.contains(c.name())).toList());
+    Set<String> read = declaredSources(trained, model.inputs());
+    List<ColumnSpec> columns = new ArrayList<>(trained.columns().stream().filter(c -> present.contains(c.name()))
+        .map(c -> read.contains(c.name()) ? c : relaxed(c)).toList());
     for (String k : keys) {
       if (trained.column(k) == null) {
         columns.add(keyColumn(k));
@@ -243,6 +245,40 @@ public final class ScoreJob {
   /** Whether every file has the column (a CSV file without a header has every declared one, by position). */
   private static boolean inHeaders(SourceDescription source, String column) {
     return source.layouts().stream().allMatch(l -> l.header().isEmpty() || l.header().contains(column));
+  }
+
+  /**
+   * The declared columns behind {@code inputs}: an input itself, or what a derived input is taken
+   * from (an expression may read any of them).
+   */
+  private static Set<String> declaredSources(PipelineConfig config, List<String> inputs) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String input : inputs) {
+      if (config.column(input) != null) {
+        out.add(input);
+        continue;
+      }
+      DerivedColumn d = config.derived().stream().filter(x -> x.name().equals(input)).findFirst().orElseThrow();
+      if (d.from().isPresent()) {
+        out.addAll(declaredSources(config, List.of(d.from().get())));
+      } else {
+        config.columns().forEach(c -> out.add(c.name()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A column the model does not read (the label's, most often) keeps its type and normalisation
+   * but none of its other rules: new rows have no label yet, and an empty one must not cost a row
+   * its prediction.
+   */
+  private static ColumnSpec relaxed(ColumnSpec c) {
+    PipelineConfig.NullPolicy nulls = c.nulls() == PipelineConfig.NullPolicy.IMPUTE ? c.nulls()
+        : PipelineConfig.NullPolicy.KEEP;
+    return new ColumnSpec(c.name(), c.type(), c.format(), nulls, c.impute(), c.trim(), c.caseRule(), c.collapseSpaces(),
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty(), PipelineConfig.NonFinitePolicy.KEEP,
+        PipelineConfig.UndecodablePolicy.KEEP);
   }
 
   /** A key the config does not declare: read as text, kept as it is, never a reason to quarantine. */

@@ -99,13 +99,14 @@ class ScoreCommandTest {
   }
 
   @Test
-  void rowsThatBreakTheTrainingRunsRulesAreQuarantinedAndGapsGetItsMedian() throws IOException {
+  void rowsThatBreakTheTrainingRunsRulesForTheModelsColumnsAreQuarantinedAndGapsGetItsMedian() throws IOException {
     StructType schema = heldOut.schema();
     List<Row> rows = new ArrayList<>(heldOut.limit(20).collectAsList());
     Row first = rows.get(0);
     rows.add(RowFactory.create(-1L, first.get(1), first.get(2), 0, first.get(4), first.get(5)));         // below min 1
     rows.add(RowFactory.create(-2L, first.get(1), first.get(2), first.get(3), "TOOLONG", first.get(5))); // pattern
-    rows.add(RowFactory.create(-3L, first.get(1), null, first.get(3), first.get(4), first.get(5)));      // null delay
+    rows.add(RowFactory.create(-3L, first.get(1), first.get(2), first.get(3), first.get(4), "x"));       // pattern
+    rows.add(RowFactory.create(-5L, first.get(1), null, first.get(3), first.get(4), first.get(5)));      // no label yet
     rows.add(RowFactory.create(-4L, first.get(1), first.get(2), null, first.get(4), first.get(5)));      // imputed
     Path input = write("broken", spark.createDataFrame(rows, schema));
     Cli r = score("broken", input, "--model", "trained/gbt");
@@ -113,10 +114,12 @@ class ScoreCommandTest {
     Path out = store.resolve("flights/score/broken");
     assertThat(spark.read().parquet(out.resolve("quarantine").toString()).select("rule").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList())
-        .containsExactlyInAnyOrder("range:distance", "pattern:origin", "null:delay");
+        .containsExactlyInAnyOrder("range:distance", "pattern:origin", "pattern:destination");
     Dataset<Row> predicted = spark.read().parquet(out.resolve("predictions").toString());
-    assertThat(predicted.count()).isEqualTo(21);
+    assertThat(predicted.count()).isEqualTo(22);
     assertThat(predicted.where(col("flight").equalTo("-4")).count()).as("the gap imputed, the row scored").isEqualTo(1);
+    assertThat(predicted.where(col("flight").equalTo("-5")).select("label").first().isNullAt(0))
+        .as("delay is the label's column, not the model's: an empty one is no reason to quarantine").isTrue();
     double median = json(store.resolve("flights/trained/ingest/quality.json")).at("/imputed_medians/distance").asDouble();
     assertThat(median).isGreaterThan(1);
     JsonNode quality = json(out.resolve("manifest.json")); // outputs: predictions, quarantine, …
