@@ -26,7 +26,7 @@ import org.apache.spark.sql.functions;
  * ratio per model. Trains the models once first (at the shipped settings on 300k train rows;
  * the training size does not change the cost of a prediction).
  *
- * Usage (see bench/score-vs-bare.sh): ScoreBench <rounds>
+ * Usage (see bench/score-vs-bare.sh): ScoreBench <rounds> [model...]   (default: gbt xgboost dl:mlp)
  */
 public class ScoreBench {
   public static void main(String[] args) throws Exception {
@@ -62,7 +62,8 @@ public class ScoreBench {
     String input = "data/flights-3m.parquet";
     long rows = spark.read().parquet(input).count();
     Map<String, double[]> medians = new LinkedHashMap<>();
-    for (String model : List.of("gbt", "xgboost", "dl:mlp")) {
+    List<String> models = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("gbt", "xgboost", "dl:mlp");
+    for (String model : models) {
       List<Double> bare = new ArrayList<>();
       List<Double> duet = new ArrayList<>();
       for (int round = 0; round <= rounds; round++) {
