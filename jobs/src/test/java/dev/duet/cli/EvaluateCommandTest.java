@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
-import dev.duet.testing.SharedIngest;
 import dev.duet.testing.Dirs;
+import dev.duet.testing.SharedIngest;
 import dev.duet.testing.SparkTestSession;
+import dev.duet.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +17,16 @@ import java.util.Locale;
 import java.util.Random;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * evaluate and run: a generated pipeline (one input column is named like an XSS payload) run once
- * for the class, then the real MNIST digits and flights at test-sized settings.
+ * for the class, then the real MNIST digits and flights at test size (testing/TestData).
  */
+@Tag("sample-data")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EvaluateCommandTest {
   private static final String SCRIPT = "<script>alert(1)</script>";
@@ -155,7 +158,7 @@ class EvaluateCommandTest {
 
   @Test
   void theMnistDigitsRunEndToEndAtTestSize() throws IOException {
-    String config = shipped("mnist.yaml", """
+    String config = TestData.shipped("mnist.yaml", """
         train_ml:
           features: {numeric: ["pixel{0..783}"]}
           max_train_rows: 3000
@@ -179,7 +182,7 @@ class EvaluateCommandTest {
 
   @Test
   void theFlightsRunEndToEndAtTestSize() throws IOException {
-    String config = shipped("flights.yaml", """
+    String config = TestData.shipped("flights.yaml", """
         train_ml:
           features: {categorical: [origin, destination], numeric: [distance], datetime: {date: [hour, weekday, month]}}
           max_train_rows: 50000
@@ -199,7 +202,8 @@ class EvaluateCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode report = json(store.resolve("flights/small/evaluate/report.json"));
     assertThat(report.at("/metric").asText()).isEqualTo("roc_auc");
-    assertThat(report.at("/test_rows").asLong()).isGreaterThan(500_000);
+    assertThat(report.at("/test_rows").asLong()).as("every row of the test split")
+        .isEqualTo(spark.read().parquet(store.resolve("flights/small/ingest/clean").toString()).where("split = 'test'").count());
     assertThat(report.at("/leaderboard")).hasSize(4)
         .allSatisfy(e -> assertThat(e.at("/metrics/roc_auc").asDouble()).as(e.at("/model").asText()).isGreaterThan(0.55));
     // The boosters are ranked like every classic model, and explain themselves by their gains.
@@ -208,10 +212,6 @@ class EvaluateCommandTest {
     System.out.printf("flights run (50k train rows): %s%n", report.at("/recommendation/verdict").asText());
   }
 
-  private static String shipped(String name, String sections) throws IOException {
-    String text = Files.readString(Path.of("..", "conf", name)).replace("path: data/", "path: ../data/");
-    return text.substring(0, text.indexOf("\ntrain_ml:") + 1) + sections;
-  }
 
   private static JsonNode json(Path file) throws IOException {
     return JSON.readTree(file.toFile());

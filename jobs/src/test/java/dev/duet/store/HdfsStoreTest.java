@@ -14,10 +14,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Stages with their input and their store on a real HDFS (an in-process MiniDFSCluster). */
+@Tag("hdfs")
 class HdfsStoreTest {
   private static MiniDFSCluster hdfs;
 

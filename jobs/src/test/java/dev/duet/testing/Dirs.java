@@ -17,4 +17,16 @@ public final class Dirs {
       }
     }
   }
+
+  /** Deletes the tree {@code dir}, if there is one. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public final class EventLog {
         });
   }
 
-  /** The one application logged in {@code dir}. */
+  /** The one application logged in {@code dir} (finished, or cut off by a killed driver). */
   public static EventLog onlyIn(Path dir) throws IOException {
     try (var files = Files.list(dir)) {
       List<Path> logs = files.filter(Files::isRegularFile).toList();
@@ -36,13 +37,19 @@ public final class EventLog {
         throw new IllegalStateException("expected one event log in " + dir + ", found " + logs);
       }
       ObjectMapper json = new ObjectMapper();
-      return new EventLog(Files.readAllLines(logs.get(0)).stream().map(l -> {
+      List<String> lines = Files.readAllLines(logs.get(0));
+      List<JsonNode> events = new ArrayList<>();
+      for (int i = 0; i < lines.size(); i++) {
         try {
-          return json.readTree(l);
+          events.add(json.readTree(lines.get(i)));
         } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          // A driver killed mid-write leaves its last event half written; any other line is a broken log.
+          if (i < lines.size() - 1) {
+            throw new UncheckedIOException(logs.get(0) + " line " + (i + 1), e);
+          }
         }
-      }).toList());
+      }
+      return new EventLog(events);
     }
   }
 
