@@ -9,7 +9,6 @@ import dev.duet.testing.SparkTestSession;
 import dev.duet.testing.TestData;
 import dev.duet.testing.WordOrderTask;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole pipeline submitted with spark-submit to a real standalone cluster on loopback (a
  * master and two workers, separate JVMs; the first worker offers a fake GPU): it agrees with
  * local mode, places the network's training on the GPU executor, and survives lost executors and
- * a lost driver. The real MNIST digits at test size with small models (test resource
- * cluster/mnist-small.yaml): one cluster for the class, one run that loses executors and its driver.
+ * a lost driver. The real MNIST digits at test size and half resolution with small models (test
+ * resource cluster/mnist-small.yaml): one cluster for the class, one run that loses executors and
+ * its driver.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,8 +45,9 @@ class StandaloneClusterIT {
    * do the random forest's bootstrap samples and the workers' shards of the network's rows. */
   private static final double TOLERANCE = 0.03;
   private static final Duration RUN_LIMIT = Duration.ofMinutes(12);
-  /** Digits of the real MNIST (600 in the test split): no floor here needs TestData's 5,000, and every
-   * whole run on the cluster trains on them. */
+  /** Digits of the real MNIST at half resolution (600 in the test split, 196 pixels): no floor here
+   * needs TestData's 5,000 full-size digits, and every JVM the test starts plans each stage over
+   * these columns (784 pixels cost ~40 s of planning per ingest, whatever the rows). */
   private static final int DIGITS = 3_000;
 
   @TempDir
@@ -58,7 +59,7 @@ class StandaloneClusterIT {
   @BeforeAll
   void startTheCluster() throws Exception {
     String yaml = new String(getClass().getResourceAsStream("/cluster/mnist-small.yaml").readAllBytes())
-        .replace("MNIST_CSV", TestData.mnist(DIGITS).toString());
+        .replace("MNIST_CSV", TestData.mnistHalfResolution(DIGITS).toString());
     config = Files.writeString(tmp.resolve("mnist-small.yaml"), yaml);
     cluster = StandaloneCluster.start(tmp.resolve("cluster"));
   }
@@ -112,13 +113,28 @@ class StandaloneClusterIT {
     // One run takes every blow: an executor lost during train-ml, another during train-dl's first
     // epoch, then the driver itself (SIGKILL) once that epoch's checkpoint is written.
     Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost/ingest"));
+    // A wider network than the other runs', over more epochs: its averaging rounds (ten minibatches
+    // a task) last long enough on 196 pixels for a kill to find one running, and its training long
+    // enough for the cluster to replace both executors before the driver goes.
+    Path wider = Files.writeString(tmp.resolve("mnist-lost.yaml"), Files.readString(config)
+        .replace("hidden: [64]", "hidden: [1024, 1024]").replace("epochs: 3", "epochs: 6").replace("patience: 3", "patience: 6"));
     Path events = Files.createDirectories(tmp.resolve("events-lost"));
     Path logFile = tmp.resolve("lost-1.log");
-    Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run("lost"));
+    Process driver = onTheCluster(events).conf("spark.cores.max", "2").start(logFile, run(wider, "lost"));
     cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-ml: [1/2] random_forest"));
     assertThat(Files.readString(logFile)).as("killed while train-ml ran").doesNotContain("train-ml: done");
-    cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: mlp: epoch 1/3"));
+    cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: mlp: epoch 1/6"));
     assertThat(Files.readString(logFile)).as("killed while train-dl ran").doesNotContain("train-dl: done");
+    // The event log records each loss and each replacement as the driver learns of it: both kills
+    // and both replacements are on record before the driver itself goes.
+    await(driver, logFile, () -> {
+      try {
+        EventLog log = EventLog.onlyIn(events);
+        return log.executorsRemoved() >= 2 && log.executorsAdded() >= 4;
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }, "both lost executors and their replacements in the event log");
     // The resume point: an epoch's state is written after its network, so it names a complete one.
     Path checkpoint = store().resolve("mnist/lost/train-dl.checkpoints/mlp/state-1.json");
     await(driver, logFile, () -> Files.isRegularFile(checkpoint), "the first epoch's checkpoint");
@@ -136,14 +152,14 @@ class StandaloneClusterIT {
     assertThat(lostMl + lostDl).as("a kill hit a running task, which Spark ran again").isPositive();
 
     String out = onTheCluster(Files.createDirectories(tmp.resolve("events-resumed"))).conf("spark.cores.max", "2")
-        .run(tmp.resolve("lost-2.log"), RUN_LIMIT, run("lost"));
+        .run(tmp.resolve("lost-2.log"), RUN_LIMIT, run(wider, "lost"));
     assertThat(out).contains("ingest: run lost already finished this stage, skipping")
         .contains("train-ml: run lost already finished this stage, skipping")
-        .containsPattern("train-dl: mlp: resuming after epoch [12] from")
-        .contains("train-dl: mlp: 3 epochs").contains("run: mnist run lost finished");
+        .containsPattern("train-dl: mlp: resuming after epoch [1-5] from")
+        .contains("train-dl: mlp: 6 epochs").contains("run: mnist run lost finished");
     JsonNode summary = json.readTree(store().resolve("mnist/lost/train-dl/train-dl.json").toFile()).at("/networks/0");
-    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 2);
-    assertThat(summary.at("/curve")).hasSize(3);
+    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 5);
+    assertThat(summary.at("/curve")).hasSize(6);
     for (String predictions : List.of("train-ml/predictions/random_forest", "train-ml/predictions/linear",
         "train-dl/predictions/mlp")) {
       assertThat(predictionRows(store().resolve("mnist/lost/" + predictions)))
@@ -162,7 +178,7 @@ class StandaloneClusterIT {
 
             train_ml:
               features:
-                numeric: ["pixel{0..783}"]
+                numeric: ["pixel{0..195}"]
               algorithms:
                 xgboost: {numRound: [20], max_depth: [4]}
                 lightgbm: {numIterations: [20], numLeaves: [15]}
@@ -195,6 +211,10 @@ class StandaloneClusterIT {
   }
 
   private String[] run(String runId) {
+    return run(config, runId);
+  }
+
+  private static String[] run(Path config, String runId) {
     return new String[] {"run", "--config", config.toString(), "--run-id", runId, "--store", store().toString()};
   }
 

@@ -64,6 +64,42 @@ public final class TestData {
     return slice;
   }
 
+  /**
+   * {@code mnist(digits)} at half the resolution: each 2x2 block of pixels averaged, 14x14 =
+   * 196 columns {@code pixel0..pixel195} (row by row), still in [0, 1]. For tests that need real
+   * digits but not all 784 columns: a stage's planning over 784 columns costs tens of seconds
+   * whatever the rows, and the cluster test pays it in every JVM it starts.
+   */
+  public static synchronized Path mnistHalfResolution(int digits) {
+    Path slice = SLICES.resolve("mnist-" + digits + "-14x14.csv");
+    if (!Files.isRegularFile(slice)) {
+      try (Stream<String> lines = Files.lines(mnist(digits))) {
+        StringBuilder csv = new StringBuilder("label");
+        for (int i = 0; i < 14 * 14; i++) {
+          csv.append(",pixel").append(i);
+        }
+        csv.append('\n');
+        lines.skip(1).forEach(line -> {
+          String[] v = line.split(",", -1);
+          csv.append(v[0]);
+          for (int r = 0; r < 14; r++) {
+            for (int c = 0; c < 14; c++) {
+              int at = 1 + 2 * r * 28 + 2 * c; // the block's top-left pixel, after the label
+              double sum = Double.parseDouble(v[at]) + Double.parseDouble(v[at + 1])
+                  + Double.parseDouble(v[at + 28]) + Double.parseDouble(v[at + 29]);
+              csv.append(',').append(sum / 4);
+            }
+          }
+          csv.append('\n');
+        });
+        publish(slice, tmp -> Files.writeString(tmp, csv));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return slice;
+  }
+
   /** One flight in {@code every} of {@code data/flights-3m.parquet}, by a hash of all its columns: one Parquet file. */
   public static synchronized Path flights(int every, SparkSession spark) {
     Path slice = SLICES.resolve("flights-1-in-" + every + ".parquet");
