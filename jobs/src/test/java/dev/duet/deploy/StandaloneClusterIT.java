@@ -110,8 +110,8 @@ class StandaloneClusterIT {
   @Order(2)
   void lostExecutorsCostRetriesNotRowsAndARunWhoseDriverDiedResumesFromTheFinishedStagesAndTheLastCheckpoint()
       throws Exception {
-    // One run takes every blow: an executor lost during train-ml, another during train-dl's first
-    // epoch, then the driver itself (SIGKILL) once that epoch's checkpoint is written.
+    // One run takes every blow: an executor lost during train-ml, another during train-dl's
+    // epochs, then the driver itself (SIGKILL) once the first epoch's checkpoint is written.
     Dirs.copyTree(store().resolve("mnist/cluster/ingest"), store().resolve("mnist/lost/ingest"));
     // A wider network than the other runs', over more epochs: its averaging rounds (ten minibatches
     // a task) last long enough on 196 pixels for a kill to find one running, and its training long
@@ -127,14 +127,9 @@ class StandaloneClusterIT {
     assertThat(Files.readString(logFile)).as("killed while train-dl ran").doesNotContain("train-dl: done");
     // The event log records each loss and each replacement as the driver learns of it: both kills
     // and both replacements are on record before the driver itself goes.
-    await(driver, logFile, () -> {
-      try {
-        EventLog log = EventLog.onlyIn(events);
-        return log.executorsRemoved() >= 2 && log.executorsAdded() >= 4;
-      } catch (IOException | RuntimeException e) {
-        return false;
-      }
-    }, "both lost executors and their replacements in the event log");
+    await(driver, logFile, () -> EventLog.count(events, "SparkListenerExecutorRemoved") >= 2
+        && EventLog.count(events, "SparkListenerExecutorAdded") >= 4,
+        "both lost executors and their replacements in the event log");
     // The resume point: an epoch's state is written after its network, so it names a complete one.
     Path checkpoint = store().resolve("mnist/lost/train-dl.checkpoints/mlp/state-1.json");
     await(driver, logFile, () -> Files.isRegularFile(checkpoint), "the first epoch's checkpoint");

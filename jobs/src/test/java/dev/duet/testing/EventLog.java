@@ -53,6 +53,25 @@ public final class EventLog {
     }
   }
 
+  /**
+   * Events of one kind logged so far in {@code dir}'s one log, found by text rather than parsed
+   * (cheap enough to poll while the application runs); 0 while there is no log yet.
+   */
+  public static long count(Path dir, String event) {
+    String field = "{\"Event\":\"" + event + "\"";
+    try (var files = Files.list(dir)) {
+      List<Path> logs = files.filter(Files::isRegularFile).toList();
+      if (logs.size() != 1) {
+        return 0;
+      }
+      try (var lines = Files.lines(logs.get(0))) {
+        return lines.filter(l -> l.startsWith(field)).count();
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return 0; // the log is being written; the next poll reads it again
+    }
+  }
+
   /** Executors that were given a GPU (Spark's "gpu" resource). */
   public Set<String> gpuExecutors() {
     return of("SparkListenerExecutorAdded").filter(e -> e.at("/Executor Info/Resources/gpu/addresses").size() > 0)

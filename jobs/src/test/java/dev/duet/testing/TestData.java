@@ -20,8 +20,9 @@ import org.apache.spark.sql.SparkSession;
  * {@code jobs/target/test-data}: tests check that the pipeline works, not how good it gets at
  * full size (that is bench/'s job), and most of a stage's time goes with the rows it trains on,
  * predicts and scores. Each slice is a fixed function of the fetched file, so every test JVM
- * (Surefire's, Failsafe's) and every run sees the same rows. Column count is never cut: MNIST's
- * 784 pixels and flights' columns stay as shipped, so the shipped configs' rules apply unchanged.
+ * (Surefire's, Failsafe's) and every run sees the same rows. The slices the shipped configs read
+ * keep every column, so their rules apply unchanged; only the cluster test reads digits at half
+ * resolution.
  */
 public final class TestData {
   /** The repository's root: Failsafe says it; Surefire runs in jobs/. */
@@ -100,16 +101,16 @@ public final class TestData {
     return slice;
   }
 
-  /** One flight in {@code every} of {@code data/flights-3m.parquet}, by a hash of all its columns: one Parquet file. */
-  public static synchronized Path flights(int every, SparkSession spark) {
-    Path slice = SLICES.resolve("flights-1-in-" + every + ".parquet");
+  /** One flight in {@value #FLIGHTS_EVERY} of {@code data/flights-3m.parquet}, by a hash of all its columns: one Parquet file. */
+  public static synchronized Path flights(SparkSession spark) {
+    Path slice = SLICES.resolve("flights-1-in-" + FLIGHTS_EVERY + ".parquet");
     if (!Files.isRegularFile(slice)) {
       try {
         publish(slice, tmp -> {
           Path dir = tmp.resolveSibling(tmp.getFileName() + ".dir");
           var all = spark.read().parquet(fetched("flights-3m.parquet").toString());
           Column[] columns = Stream.of(all.columns()).map(c -> col(c)).toArray(Column[]::new);
-          all.where(pmod(xxhash64(columns), lit(every)).equalTo(0))
+          all.where(pmod(xxhash64(columns), lit(FLIGHTS_EVERY)).equalTo(0))
               .coalesce(1).write().parquet(dir.toString());
           try (Stream<Path> parts = Files.list(dir)) {
             Files.move(parts.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow(),
@@ -124,11 +125,6 @@ public final class TestData {
     return slice;
   }
 
-  /** {@code flights(FLIGHTS_EVERY)}: the flights slice the suite shares. */
-  public static Path flights(SparkSession spark) {
-    return flights(FLIGHTS_EVERY, spark);
-  }
-
   /**
    * {@code conf/<name>} as shipped, reading the test-sized slice of its data (MNIST and flights)
    * or the fetched file itself (the others are small already).
@@ -136,9 +132,13 @@ public final class TestData {
   public static String shipped(String name) {
     try {
       String text = Files.readString(ROOT.resolve("conf").resolve(name));
-      return text.replace("path: data/mnist.csv", "path: " + mnist(MNIST_DIGITS))
-          .replace("path: data/flights-3m.parquet", "path: " + flights(SparkTestSession.get()))
-          .replace("path: data/", "path: " + ROOT.resolve("data") + "/");
+      if (text.contains("path: data/mnist.csv")) {
+        text = text.replace("path: data/mnist.csv", "path: " + mnist(MNIST_DIGITS));
+      }
+      if (text.contains("path: data/flights-3m.parquet")) {
+        text = text.replace("path: data/flights-3m.parquet", "path: " + flights(SparkTestSession.get()));
+      }
+      return text.replace("path: data/", "path: " + ROOT.resolve("data") + "/");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
