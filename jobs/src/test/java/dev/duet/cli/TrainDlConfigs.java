@@ -44,6 +44,11 @@ final class TrainDlConfigs {
         """);
   }
 
+  /** {@link #mnist()} over the digits at half resolution, 14x14 (TestData.halfResolution). */
+  static String mnistHalfResolution() {
+    return TestData.halfResolution(mnist());
+  }
+
   /** The shipped flights config with a test-size network. */
   static String flights() {
     return shipped("flights.yaml")

@@ -1,6 +1,7 @@
 package dev.duet.cli;
 
 import static dev.duet.cli.TrainDlConfigs.mnist;
+import static dev.duet.cli.TrainDlConfigs.mnistHalfResolution;
 import static dev.duet.cli.TrainDlConfigs.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train-dl's runs on the real MNIST digits at test size (testing/TestData), ingested once for the
- * class: checkpoints and resume, Spark jobs, seeds, two networks in one run. Small samples: what
- * these tests check does not depend on how well the networks learn.
+ * class: checkpoints and resume, Spark jobs, seeds, two networks in one run. Small samples, and
+ * the MLP's tests on the digits at half resolution (196 pixels; the CNN's needs 28x28): what these
+ * tests check does not depend on how well the networks learn.
  */
 @Tag("sample-data")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -41,13 +43,14 @@ class TrainDlResumeCommandTest {
   void ingestMnist() throws IOException {
     store = tmp.resolve("store");
     SharedIngest.into(store, "r", mnist(), spark);
+    SharedIngest.into(store, "half", mnistHalfResolution(), spark);
   }
 
   @Test
   void aRerunResumesFromTheLastCheckpointAndFinishesTheConfiguredEpochs() throws IOException {
-    String config = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
+    String config = mnistHalfResolution().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
         .replace("  hidden:", "  max_train_rows: 800\n  hidden:");
-    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/resume/ingest")); // the same ingest, another run
+    Dirs.copyTree(store.resolve("mnist/half/ingest"), store.resolve("mnist/resume/ingest")); // the same ingest, another run
     System.setProperty("duet.train-dl.fail-after-epoch", "1");
     Cli failed;
     try {
@@ -70,8 +73,9 @@ class TrainDlResumeCommandTest {
 
   @Test
   void fewSparkJobsRunBeforeTheFirstEpoch() throws Exception {
-    String config = mnist().replace("epochs: 8", "epochs: 1").replace("  hidden:", "  max_train_rows: 800\n  hidden:");
-    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/jobs/ingest"));
+    String config = mnistHalfResolution().replace("epochs: 8", "epochs: 1")
+        .replace("  hidden:", "  max_train_rows: 800\n  hidden:");
+    Dirs.copyTree(store.resolve("mnist/half/ingest"), store.resolve("mnist/jobs/ingest"));
     List<String> jobGroups = java.util.Collections.synchronizedList(new ArrayList<>());
     org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
       @Override
@@ -95,9 +99,9 @@ class TrainDlResumeCommandTest {
 
   @Test
   void checkpointsOfAnotherNetworkAreNotResumed() throws IOException {
-    String small = mnist().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
+    String small = mnistHalfResolution().replace("epochs: 8", "epochs: 2").replace("patience: 3", "patience: 5")
         .replace("  hidden:", "  max_train_rows: 800\n  hidden:");
-    Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/changed/ingest"));
+    Dirs.copyTree(store.resolve("mnist/half/ingest"), store.resolve("mnist/changed/ingest"));
     System.setProperty("duet.train-dl.fail-after-epoch", "1");
     try {
       assertThat(run("train-dl", small, "changed").exitCode()).isEqualTo(1);
@@ -114,16 +118,16 @@ class TrainDlResumeCommandTest {
     assertThat(summary.at("/resumed_from_epoch").asInt()).isZero();
     assertThat(summary.at("/curve")).extracting(e -> e.at("/epoch").asInt()).containsExactly(1, 2);
     assertThat(org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(out.resolve("networks/mlp.zip").toFile())
-        .numParams()).as("784-64-10").isEqualTo(784 * 64 + 64 + 64 * 10 + 10);
+        .numParams()).as("196-64-10").isEqualTo(196 * 64 + 64 + 64 * 10 + 10);
   }
 
   @Test
   void oneWorkerWithTheSameSeedTrainsTheSameNetworkTwice() throws IOException {
-    String config = mnist().replace("workers: 2", "workers: 1").replace("epochs: 8", "epochs: 1")
+    String config = mnistHalfResolution().replace("workers: 2", "workers: 1").replace("epochs: 8", "epochs: 1")
         .replace("  hidden:", "  max_train_rows: 800\n  hidden:");
     List<org.nd4j.linalg.api.ndarray.INDArray> params = new ArrayList<>();
     for (String runId : List.of("same-1", "same-2")) {
-        Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/" + runId + "/ingest"));
+        Dirs.copyTree(store.resolve("mnist/half/ingest"), store.resolve("mnist/" + runId + "/ingest"));
       assertThat(run("train-dl", config, runId).exitCode()).isZero();
       params.add(org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
           store.resolve("mnist/" + runId + "/train-dl/networks/mlp.zip").toFile()).params());

@@ -150,6 +150,21 @@ public final class TestData {
     return text.substring(0, text.indexOf("\ntrain_ml:") + 1) + sections;
   }
 
+  /**
+   * A config over {@code shipped("mnist.yaml")}'s digits turned to read them at half resolution
+   * ({@link #mnistHalfResolution}): its path and every {@code pixel{0..783}} (rules, features).
+   * For tests whose point is not the 784 columns: each stage that reads the pixels plans,
+   * compiles and permutes columns about four times faster over 196.
+   */
+  public static String halfResolution(String mnistConfig) {
+    String full = mnist(MNIST_DIGITS).toString();
+    if (!mnistConfig.contains("path: " + full) || !mnistConfig.contains("pixel{0..783}")) {
+      throw new IllegalArgumentException("Not a config over TestData's MNIST digits: " + mnistConfig);
+    }
+    return mnistConfig.replace("path: " + full, "path: " + mnistHalfResolution(MNIST_DIGITS))
+        .replace("pixel{0..783}", "pixel{0..195}");
+  }
+
   private static Path fetched(String file) {
     Path path = ROOT.resolve("data").resolve(file);
     if (!Files.isRegularFile(path)) {
