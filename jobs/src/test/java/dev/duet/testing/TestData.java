@@ -18,11 +18,11 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The real sample data (deploy/fetch-sample-data.sh) cut to test size, once per build, into
  * {@code jobs/target/test-data}: tests check that the pipeline works, not how good it gets at
- * full size (that is bench/'s job), and most of a stage's time goes with the rows it trains on,
- * predicts and scores. Each slice is a fixed function of the fetched file, so every test JVM
+ * full size (that is bench/'s job), and a stage's time grows with the rows it trains on,
+ * predicts and scores, and with the columns it reads. Each slice is a fixed function of the fetched file, so every test JVM
  * (Surefire's, Failsafe's) and every run sees the same rows. The slices the shipped configs read
- * keep every column, so their rules apply unchanged; only the cluster test reads digits at half
- * resolution.
+ * keep every column, so their rules apply unchanged; tests whose point is not MNIST's 784 columns
+ * read the digits at half resolution ({@link #halfResolution}).
  */
 public final class TestData {
   /** The repository's root: Failsafe says it; Surefire runs in jobs/. */
