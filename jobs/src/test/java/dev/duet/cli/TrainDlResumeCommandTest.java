@@ -127,7 +127,7 @@ class TrainDlResumeCommandTest {
         .replace("  hidden:", "  max_train_rows: 800\n  hidden:");
     List<org.nd4j.linalg.api.ndarray.INDArray> params = new ArrayList<>();
     for (String runId : List.of("same-1", "same-2")) {
-        Dirs.copyTree(store.resolve("mnist/half/ingest"), store.resolve("mnist/" + runId + "/ingest"));
+      Dirs.copyTree(store.resolve("mnist/half/ingest"), store.resolve("mnist/" + runId + "/ingest"));
       assertThat(run("train-dl", config, runId).exitCode()).isZero();
       params.add(org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
           store.resolve("mnist/" + runId + "/train-dl/networks/mlp.zip").toFile()).params());

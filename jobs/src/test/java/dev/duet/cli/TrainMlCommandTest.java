@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train-ml on the real MNIST digits at test size and half resolution (testing/TestData; 196
- * pixels, ten classes), ingested once for the class, and its refusals. Small tree and iteration counts: these are floors
- * that catch a broken pipeline, not benchmarks. Flights and the boosters:
+ * pixels, ten classes), ingested once for the class, and its refusals. Small tree and iteration
+ * counts: these are floors that catch a broken pipeline, not benchmarks. Flights and the boosters:
  * TrainMlFlightsAndBoostersCommandTest.
  */
 @Tag("sample-data")
@@ -44,6 +44,7 @@ class TrainMlCommandTest {
   void ingestTheRealData() throws IOException {
     trained = new TrainMlStore(tmp, spark);
     store = trained.path();
+    // The config up to its train_ml section: ingest reads no more of it.
     SharedIngest.into(store, "r", halfResolution(TestData.shipped("mnist.yaml", "")), spark);
   }
 

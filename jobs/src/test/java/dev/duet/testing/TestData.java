@@ -19,10 +19,10 @@ import org.apache.spark.sql.SparkSession;
  * The real sample data (deploy/fetch-sample-data.sh) cut to test size, once per build, into
  * {@code jobs/target/test-data}: tests check that the pipeline works, not how good it gets at
  * full size (that is bench/'s job), and a stage's time grows with the rows it trains on,
- * predicts and scores, and with the columns it reads. Each slice is a fixed function of the fetched file, so every test JVM
- * (Surefire's, Failsafe's) and every run sees the same rows. The slices the shipped configs read
- * keep every column, so their rules apply unchanged; tests whose point is not MNIST's 784 columns
- * read the digits at half resolution ({@link #halfResolution}).
+ * predicts and scores, and with the columns it reads. Each slice is a fixed function of the
+ * fetched file, so every test JVM (Surefire's, Failsafe's) and every run sees the same rows. The
+ * slices the shipped configs read keep every column, so their rules apply unchanged; tests whose
+ * point is not MNIST's 784 columns read the digits at half resolution ({@link #halfResolution}).
  */
 public final class TestData {
   /** The repository's root: Failsafe says it; Surefire runs in jobs/. */
@@ -153,8 +153,8 @@ public final class TestData {
   /**
    * A config over {@code shipped("mnist.yaml")}'s digits turned to read them at half resolution
    * ({@link #mnistHalfResolution}): its path and every {@code pixel{0..783}} (rules, features).
-   * For tests whose point is not the 784 columns: each stage that reads the pixels plans,
-   * compiles and permutes columns about four times faster over 196.
+   * For tests whose point is not the 784 columns: a stage's per-column work shrinks with them
+   * (measured on 5,000 digits: a feature pipeline 35 s to 7-12 s, an ingest 81 s to 50 s).
    */
   public static String halfResolution(String mnistConfig) {
     String full = mnist(MNIST_DIGITS).toString();
