@@ -114,6 +114,11 @@ public record PipelineConfig(
     public boolean imputesMedian() {
       return nulls == NullPolicy.IMPUTE && impute.map("median"::equalsIgnoreCase).orElse(false);
     }
+
+    /** Whether every clean row has a value here, and a finite one: ingest sets the others aside or fills them. */
+    public boolean alwaysPresent() {
+      return nulls != NullPolicy.KEEP && nonFinite != NonFinitePolicy.KEEP;
+    }
   }
 
   /**

@@ -6,8 +6,12 @@ import dev.duet.config.TrainMlConfig.FeatureSpec;
 import dev.duet.training.Tokens;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -30,8 +34,8 @@ import org.apache.spark.ml.feature.VectorAssembler;
 /**
  * The engineered features of the classic branch as one MLlib {@link Pipeline}, fitted on the
  * train split only and saved with the model, so a user applies it with stock Spark:
- * date/time parts (SQL), median imputation of numbers, string indexing of categoricals (unseen
- * and null categories share an index of their own), then either the indices as they are (trees
+ * date/time parts (SQL), median imputation of the numbers ingest may leave missing, string
+ * indexing of categoricals (unseen and null categories share an index of their own), then either the indices as they are (trees
  * split on categories directly) or one-hot vectors plus standardised numbers (linear models
  * and k-NN, whose scores and distances depend on scale). The boosting engines get the indices
  * and the numbers unimputed: a missing number reaches them as NaN, which they route themselves.
@@ -97,22 +101,31 @@ final class FeaturePipeline {
     }
   }
 
-  static Pipeline pipeline(FeatureSpec spec, Encoding encoding) {
+  /**
+   * @param alwaysPresent columns that ingest guarantees a finite value in every clean row: no
+   *                      medians are fitted for them (at 784 pixels the imputer's fit took ~13 s)
+   */
+  static Pipeline pipeline(FeatureSpec spec, Encoding encoding, Set<String> alwaysPresent) {
     List<PipelineStage> stages = new ArrayList<>();
     List<String> numbers = new ArrayList<>(spec.numeric());
+    Set<String> present = new HashSet<>(alwaysPresent);
     if (!spec.datetime().isEmpty()) {
       List<String> parts = new ArrayList<>();
       spec.datetime().forEach((column, ps) -> ps.forEach(p -> {
         parts.add("CAST(" + partSql(p, "`" + column.replace("`", "``") + "`") + " AS DOUBLE) AS `" + partColumn(column, p) + "`");
         numbers.add(partColumn(column, p));
+        if (alwaysPresent.contains(column)) {
+          present.add(partColumn(column, p));
+        }
       }));
       stages.add(new SQLTransformer().setStatement("SELECT *, " + String.join(", ", parts) + " FROM __THIS__"));
     }
     boolean impute = encoding != Encoding.INDEXED_MISSING_KEPT;
-    List<String> imputed = impute ? numbers.stream().map(c -> c + "__imputed").toList() : numbers;
-    if (impute && !numbers.isEmpty()) {
-      stages.add(new Imputer().setStrategy("median")
-          .setInputCols(numbers.toArray(String[]::new)).setOutputCols(imputed.toArray(String[]::new)));
+    List<String> missing = impute ? numbers.stream().filter(c -> !present.contains(c)).toList() : List.of();
+    List<String> imputed = numbers.stream().map(c -> missing.contains(c) ? c + "__imputed" : c).toList();
+    if (!missing.isEmpty()) {
+      stages.add(new Imputer().setStrategy("median").setInputCols(missing.toArray(String[]::new))
+          .setOutputCols(missing.stream().map(c -> c + "__imputed").toArray(String[]::new)));
     }
     List<String> indexed = spec.categorical().stream().map(c -> c + "__index").toList();
     if (!indexed.isEmpty()) {
@@ -204,6 +217,17 @@ final class FeaturePipeline {
       }
     }
     return slots;
+  }
+
+  /** Each input column's positions among the slots: what shuffling the column moves. */
+  static Map<String, int[]> positions(List<Slot> slots) {
+    Map<String, List<Integer>> positions = new LinkedHashMap<>();
+    for (int i = 0; i < slots.size(); i++) {
+      positions.computeIfAbsent(slots.get(i).column(), c -> new ArrayList<>()).add(i);
+    }
+    Map<String, int[]> out = new LinkedHashMap<>();
+    positions.forEach((c, p) -> out.put(c, p.stream().mapToInt(Integer::intValue).toArray()));
+    return out;
   }
 
   /** Categories of the widest categorical, plus one for unseen values: trees need maxBins above it. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
+import dev.duet.config.PipelineConfig.ColumnSpec;
 import dev.duet.config.PipelineConfig.Task;
 import dev.duet.config.TrainMlConfig;
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -214,8 +216,9 @@ public final class TrainMlJob {
     Optional<ObjectNode> importances = tuned.model() instanceof Model<?> m ? Importances.of(m, f.slots()) : Optional.empty();
     ObjectNode permuted = cost.measure("train-ml:" + a.configName() + ":permutation",
         "train-ml: permutation importance of " + a.configName(),
-        () -> permutation.measure(rows -> predictionColumns(predict(tuned.model(), f.pipeline().transform(rows))),
-            ml.tuning().seed())).result();
+        () -> permutation.measure(f.test(), FeaturePipeline.FEATURES, FeaturePipeline.positions(f.slots()),
+            rows -> predictionColumns(predict(tuned.model(), modelInputs(rows, f.encoding()))), ml.tuning().seed()))
+        .result();
     Outcome o = new Outcome(a, describe(tuned.model()), f.encoding().dirName(), candidates, tuned.scores(),
         tuned.best(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances, permuted);
     LOG.info("train-ml: {}: {} {} with {}; fit {} s (executor CPU {} s), predicted {} test rows in {} s",
@@ -249,7 +252,8 @@ public final class TrainMlJob {
   private Featurized featurize(TaskCost cost, Encoding encoding, Dataset<Row> train, Dataset<Row> test) {
     Measured<Featurized> m = cost.measure("train-ml:features:" + encoding.dirName(),
         "train-ml: fit the " + encoding.dirName() + " feature pipeline", () -> {
-          PipelineModel fitted = FeaturePipeline.pipeline(ml.features(), encoding).fit(train);
+          PipelineModel fitted = FeaturePipeline.pipeline(ml.features(), encoding, config.columns().stream()
+              .filter(ColumnSpec::alwaysPresent).map(ColumnSpec::name).collect(Collectors.toSet())).fit(train);
           List<Column> keep = new ArrayList<>(List.of(col(ConfigLoader.ROW_ID_COLUMN), col(FeaturePipeline.LABEL),
               col(FeaturePipeline.FEATURES)));
           if (encoding == Encoding.INDEXED_MISSING_KEPT) {
@@ -374,6 +378,15 @@ public final class TrainMlJob {
       }
     }
     return best;
+  }
+
+  /**
+   * Rows of (row id, label, features) as the encoding's models read them: XGBoost reads the same
+   * slots as a float array (FeaturePipeline.FEATURE_ARRAY: NaN where missing, as the vector has).
+   */
+  private static Dataset<Row> modelInputs(Dataset<Row> featurized, Encoding encoding) {
+    return encoding == Encoding.INDEXED_MISSING_KEPT ? featurized.withColumn(FeaturePipeline.FEATURE_ARRAY,
+        org.apache.spark.ml.functions.vector_to_array(col(FeaturePipeline.FEATURES), "float32")) : featurized;
   }
 
   private static Dataset<Row> predict(Object model, Dataset<Row> test) {
