@@ -14,15 +14,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.contracts.Predictions;
 import dev.duet.store.Json;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
-import org.apache.spark.mllib.evaluation.MulticlassMetrics;
 import org.apache.spark.mllib.evaluation.RegressionMetrics;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
@@ -30,14 +25,13 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
-import scala.Tuple3;
 
 /**
- * Test-split metrics of one model from its {@link Predictions}, by MLlib's evaluation classes:
- * {@link MulticlassMetrics} over the confusion matrix (counted by one group-by, so that its cells
- * are exact for every class the model predicts), {@link BinaryClassificationMetrics} over the
- * scored rows (exact: no binning), {@link RegressionMetrics} over the labelled rows. Nothing
- * row-level is collected.
+ * Test-split metrics of one model from its {@link Predictions}, as MLlib's evaluation classes
+ * define them: MulticlassMetrics' read off the confusion matrix (counted by one group-by, so
+ * that its cells are exact for every class the model predicts), {@link
+ * BinaryClassificationMetrics} over the scored rows (exact: no binning), {@link
+ * RegressionMetrics} over the labelled rows. Nothing row-level is collected.
  *
  * @param values    every metric that applies, by name (NaN where undefined, e.g. AUC with one class)
  * @param confusion rows: true class, columns: predicted class (null for a regression)
@@ -95,24 +89,27 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
       values.put(Metric.ACCURACY, Double.NaN);
       Json.putNumber(json, "f1_weighted", Double.NaN);
     } else {
-      // The matrix's cells as weighted (prediction, label) pairs: MLlib reads the same counts.
-      List<Tuple3<Object, Object, Object>> weighted = new ArrayList<>();
-      cells.forEach(c -> weighted.add(new Tuple3<>(c.getDouble(1), c.getDouble(0), (double) c.getLong(2))));
-      MulticlassMetrics m = new MulticlassMetrics(
-          JavaSparkContext.fromSparkContext(predictions.sparkSession().sparkContext()).parallelize(weighted, 1).rdd());
-      Set<Double> truths = new HashSet<>();
-      for (double l : m.labels()) {
-        truths.add(l);
-      }
+      // MLlib's MulticlassMetrics definitions, read off the matrix here (it would run two Spark jobs
+      // to count what the matrix holds): a class without test rows scores 0, as it has no recall.
+      long correct = 0;
+      double weightedF1 = 0;
       for (int c = 0; c < k; c++) {
-        if (truths.contains((double) c)) { // MLlib knows the classes with test rows; the rest score 0
-          precision[c] = m.precision(c);
-          recall[c] = m.recall(c);
-          f1[c] = m.fMeasure(c);
+        long truths = 0;
+        long predicted = 0;
+        for (int j = 0; j < k; j++) {
+          truths += confusion[c][j];
+          predicted += confusion[j][c];
+        }
+        correct += confusion[c][c];
+        if (truths > 0) {
+          precision[c] = predicted == 0 ? 0 : (double) confusion[c][c] / predicted;
+          recall[c] = (double) confusion[c][c] / truths;
+          f1[c] = precision[c] + recall[c] == 0 ? 0 : 2 * precision[c] * recall[c] / (precision[c] + recall[c]);
+          weightedF1 += f1[c] * truths / rows;
         }
       }
-      values.put(Metric.ACCURACY, m.accuracy());
-      Json.putNumber(json, "f1_weighted", m.weightedFMeasure());
+      values.put(Metric.ACCURACY, (double) correct / rows);
+      Json.putNumber(json, "f1_weighted", weightedF1);
     }
     for (int c = 0; c < k; c++) {
       long support = 0;
