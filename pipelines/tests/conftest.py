@@ -16,7 +16,7 @@ import sys  # noqa: E402
 sys.path.insert(0, str(ROOT / "pipelines"))  # duet_dags, as the DAG processor imports it
 
 
-def flights_slice(every=20):
+def flights_slice(every=100):
     """One flight in `every` of the fetched data/flights-3m.parquet (every k-th row of the date-ordered
     file, so every month keeps its share), written once under target/test-data: the DAG tests check
     the wiring, not how good the models get on 3M rows."""
