@@ -35,11 +35,12 @@ import org.apache.spark.ml.feature.VectorAssembler;
  * The engineered features of the classic branch as one MLlib {@link Pipeline}, fitted on the
  * train split only and saved with the model, so a user applies it with stock Spark:
  * date/time parts (SQL), median imputation of the numbers ingest may leave missing, string
- * indexing of categoricals (unseen and null categories share an index of their own), then either the indices as they are (trees
- * split on categories directly) or one-hot vectors plus standardised numbers (linear models
- * and k-NN, whose scores and distances depend on scale). The boosting engines get the indices
- * and the numbers unimputed: a missing number reaches them as NaN, which they route themselves.
- * Text columns become TF-IDF term vectors (see {@link #textStages}).
+ * indexing of categoricals (unseen and null categories share an index of their own), then
+ * either the indices as they are (trees split on categories directly) or one-hot vectors plus
+ * standardised numbers (linear models and k-NN, whose scores and distances depend on scale).
+ * The boosting engines get the indices and the numbers unimputed: a missing number reaches them
+ * as NaN, which they route themselves. Text columns become TF-IDF term vectors (see {@link
+ * #textStages}).
  */
 final class FeaturePipeline {
   static final String FEATURES = "features";
