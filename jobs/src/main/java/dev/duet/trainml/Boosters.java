@@ -133,6 +133,16 @@ final class Boosters {
             ORDINAL));
   }
 
+  /**
+   * LightGBM's train rows over at least one partition per executor: SynapseML starts one worker
+   * per partition and only ever coalesces, so a train split stored as one small file would train
+   * on one executor alone (XGBoost repartitions to its workers itself).
+   */
+  static Dataset<Row> partitionedForWorkers(Dataset<Row> train, Algorithm a, ExecutorSlots slots) {
+    int executors = slots.taskSlots() * slots.taskCpus() / Math.max(1, slots.coresPerExecutor());
+    return a == Algorithm.LIGHTGBM && train.rdd().getNumPartitions() < executors ? train.repartition(executors) : train;
+  }
+
   private static final Metadata ORDINAL = new MetadataBuilder().putString("duet_categorical", "ordinal").build();
 
   /**

@@ -286,7 +286,7 @@ public final class TrainMlJob {
     if (a.isBooster()) {
       boolean stops = Boosters.stopsEarly(a, candidates);
       Params p = Boosters.withDefaults(built.tuned(), a, numClasses, slots, f.slots(), spec.nativeCategorical(), stops, seed);
-      rows = Boosters.categoricalMetadata(rows, spec.nativeCategorical());
+      rows = Boosters.partitionedForWorkers(Boosters.categoricalMetadata(rows, spec.nativeCategorical()), a, slots);
       if (stops) {
         return tuneStoppingEarly(p, candidates, rows, evaluator);
       }
