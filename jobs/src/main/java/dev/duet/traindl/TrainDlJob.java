@@ -209,7 +209,15 @@ public final class TrainDlJob {
             point.put("epoch", e);
             point.put("learning_rate", rate);
             point.put("train_loss", sparkNet.getScore());
-            Metrics v = Metrics.of(predict(shards.validation(), sparkNet.getNetwork(), encoding, numClasses), numClasses);
+            // Held while Metrics reads it twice: otherwise each of its passes runs the network again.
+            Dataset<Row> validation = predict(shards.validation(), sparkNet.getNetwork(), encoding, numClasses)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+            Metrics v;
+            try {
+              v = Metrics.of(validation, numClasses);
+            } finally {
+              validation.unpersist(false);
+            }
             double loss = numClasses > 0 ? v.get(Metric.LOG_LOSS) : Math.pow(v.get(Metric.RMSE) / encoding.labelScale(), 2);
             point.put("validation_loss", loss); // log loss, or MSE of the standardised label as the network fits it
             v.values().forEach((k, x) -> Json.putNumber(point, "validation_" + k.key(), x));
