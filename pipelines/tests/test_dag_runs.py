@@ -44,7 +44,7 @@ def env(tmp_path_factory):
         "DUET_DL_PROFILE": "cpu",  # no GPU here: the same stage on the CPU backend
         "DUET_RETRIES": "0",
         "AIRFLOW_CONN_SPARK_DEFAULT": '{"conn_type": "spark", "host": "local[2]"}',
-        "SPARK_SUBMIT_JAVA_OPTS": "-Xmx3g",
+        "SPARK_SUBMIT_JAVA_OPTS": "-Xmx3g -XX:+UseParallelGC",  # as the Java tests' JVMs (pom.xml argLine)
     })
     assert (ROOT / "jobs" / "target" / "duet-jobs-all.jar").is_file(), "run mvn -DskipTests package first"
     subprocess.run([AIRFLOW, "db", "migrate"], env=e, check=True, capture_output=True)

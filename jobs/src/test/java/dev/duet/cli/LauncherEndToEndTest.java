@@ -97,7 +97,7 @@ class LauncherEndToEndTest {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
     pb.environment().put("DUET_NO_BUILD", "1");
-    pb.environment().put("DUET_JAVA_OPTS", "-Xmx4g");
+    pb.environment().put("DUET_JAVA_OPTS", "-Xmx4g " + dev.duet.testing.TestJvm.GC);
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();

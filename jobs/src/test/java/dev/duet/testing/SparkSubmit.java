@@ -23,7 +23,8 @@ public final class SparkSubmit {
 
   private SparkSubmit(String master) {
     this.master = master;
-    conf("spark.ui.enabled", "false").conf("spark.driver.host", "127.0.0.1");
+    conf("spark.ui.enabled", "false").conf("spark.driver.host", "127.0.0.1")
+        .conf("spark.executor.extraJavaOptions", TestJvm.GC);
   }
 
   public static SparkSubmit to(String master) {
@@ -39,7 +40,7 @@ public final class SparkSubmit {
   /** Starts the driver with its output going to {@code log}; the caller waits for it. */
   public Process start(Path log, String... duetArgs) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx2g"));
+        "-Xmx2g", TestJvm.GC));
     cmd.addAll(Arrays.asList(System.getProperty("duet.java17.opens").trim().split("\\s+")));
     String sparkJars = Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim();
     cmd.addAll(List.of("-cp", sparkJars, "org.apache.spark.deploy.SparkSubmit", "--master", master,
