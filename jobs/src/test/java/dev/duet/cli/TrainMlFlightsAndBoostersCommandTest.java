@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train-ml on the real flights at test size (testing/TestData), ingested once for the class:
- * categoricals and a timestamp, binary and regression labels, the boosters against MLlib's GBT,
- * and the boosters on the MNIST digits.
+ * categoricals and a timestamp, binary and regression labels, the boosters against MLlib's GBT.
+ * The boosters on the MNIST digits: BoostersOnTheDigitsCommandTest.
  * Small tree and iteration counts: floors that catch a broken pipeline, not benchmarks.
  */
 @Tag("sample-data")
@@ -49,7 +49,6 @@ class TrainMlFlightsAndBoostersCommandTest {
     trained = new TrainMlStore(tmp, spark);
     store = trained.path();
     SharedIngest.into(store, "r", shipped("flights.yaml", ""), spark);
-    SharedIngest.into(store, "r", shipped("mnist.yaml", ""), spark);
   }
 
   @Test
@@ -209,28 +208,5 @@ class TrainMlFlightsAndBoostersCommandTest {
       assertThat(boosted).as("%s RMSE below the mean's", booster).isLessThan(baseline);
     }
     assertThat(json(out.resolve("tuning.json")).at("/metric").asText()).isEqualTo("rmse");
-  }
-
-  @Test
-  void boostersReadMoreThanNinetyThreePercentOfDigits() throws IOException {
-    // On all of TestData's 5,000 digits: 3,000 leave both boosters at 0.92 (see TestData.MNIST_DIGITS).
-    Cli r = trained.run("train-ml", shipped("mnist.yaml", """
-        train_ml:
-          features: {numeric: ["pixel{0..783}"]}
-          algorithms:
-            xgboost: {numRound: [30], max_depth: [6], eta: [0.3]}
-            lightgbm: {numIterations: [30], numLeaves: [31], learningRate: [0.2]}
-        """), "--force");
-    assertThat(r.exitCode()).as(r.err()).isZero();
-    Path out = store.resolve("mnist/r/train-ml");
-    long testRows = trained.clean("mnist").where("split = 'test'").count();
-    for (String booster : List.of("xgboost", "lightgbm")) {
-      Dataset<Row> p = trained.predictions(out, booster);
-      assertThat(p.count()).as("%s predicts every test row", booster).isEqualTo(testRows);
-      assertThat(p.where("size(probability) != 10").count()).as("%s: ten classes natively, no one-vs-rest", booster)
-          .isZero();
-      System.out.printf("mnist %s test accuracy: %.4f%n", booster, accuracy(p));
-      assertThat(accuracy(p)).as("%s accuracy", booster).isGreaterThanOrEqualTo(0.93);
-    }
   }
 }

@@ -1,0 +1,66 @@
+package dev.duet.cli;
+
+import static dev.duet.cli.TrainMlStore.shipped;
+import static dev.duet.testing.Scores.accuracy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.testing.Cli;
+import dev.duet.testing.SharedIngest;
+import dev.duet.testing.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * XGBoost and LightGBM in train-ml on the real MNIST digits at full resolution (testing/TestData).
+ * First of the classes over the 784 pixels in the suite's (alphabetical) order, so the JVM's one
+ * ingest of them (testing/SharedIngest, ~60 s) is paid here, beside one test, and not by
+ * TrainDlCommandTest, whose networks take most of its time budget.
+ */
+@Tag("sample-data")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BoostersOnTheDigitsCommandTest {
+  private final SparkSession spark = SparkTestSession.get();
+  @TempDir
+  static Path tmp;
+  private TrainMlStore trained;
+  private Path store;
+
+  @BeforeAll
+  void ingestTheDigits() throws IOException {
+    trained = new TrainMlStore(tmp, spark);
+    store = trained.path();
+    SharedIngest.into(store, "r", shipped("mnist.yaml", ""), spark);
+  }
+
+  @Test
+  void boostersReadMoreThanNinetyThreePercentOfDigits() throws IOException {
+    // On all of TestData's 5,000 digits: 3,000 leave both boosters at 0.92 (see TestData.MNIST_DIGITS).
+    Cli r = trained.run("train-ml", shipped("mnist.yaml", """
+        train_ml:
+          features: {numeric: ["pixel{0..783}"]}
+          algorithms:
+            xgboost: {numRound: [30], max_depth: [6], eta: [0.3]}
+            lightgbm: {numIterations: [30], numLeaves: [31], learningRate: [0.2]}
+        """), "--force");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path out = store.resolve("mnist/r/train-ml");
+    long testRows = trained.clean("mnist").where("split = 'test'").count();
+    for (String booster : List.of("xgboost", "lightgbm")) {
+      Dataset<Row> p = trained.predictions(out, booster);
+      assertThat(p.count()).as("%s predicts every test row", booster).isEqualTo(testRows);
+      assertThat(p.where("size(probability) != 10").count()).as("%s: ten classes natively, no one-vs-rest", booster)
+          .isZero();
+      System.out.printf("mnist %s test accuracy: %.4f%n", booster, accuracy(p));
+      assertThat(accuracy(p)).as("%s accuracy", booster).isGreaterThanOrEqualTo(0.93);
+    }
+  }
+}
