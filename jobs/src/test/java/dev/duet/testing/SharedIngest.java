@@ -51,6 +51,8 @@ public final class SharedIngest {
     Dirs.copyTree(ingested, copy);
     // The config ingest keeps is the one it ran under: this run's, whose training sections may differ.
     Files.writeString(copy.resolve(StageLayout.INGEST_CONFIG), config);
+    // Hadoop's local file system checks a file against the .crc beside it, copied with the tree.
+    Files.deleteIfExists(copy.resolve("." + StageLayout.INGEST_CONFIG + ".crc"));
   }
 
   private static Path root() throws IOException {
