@@ -32,13 +32,11 @@ class BoostersOnTheDigitsCommandTest {
   @TempDir
   static Path tmp;
   private TrainMlStore trained;
-  private Path store;
 
   @BeforeAll
   void ingestTheDigits() throws IOException {
     trained = new TrainMlStore(tmp, spark);
-    store = trained.path();
-    SharedIngest.into(store, "r", shipped("mnist.yaml", ""), spark);
+    SharedIngest.into(trained.path(), "r", shipped("mnist.yaml", ""), spark);
   }
 
   @Test
@@ -52,7 +50,7 @@ class BoostersOnTheDigitsCommandTest {
             lightgbm: {numIterations: [30], numLeaves: [31], learningRate: [0.2]}
         """), "--force");
     assertThat(r.exitCode()).as(r.err()).isZero();
-    Path out = store.resolve("mnist/r/train-ml");
+    Path out = trained.path().resolve("mnist/r/train-ml");
     long testRows = trained.clean("mnist").where("split = 'test'").count();
     for (String booster : List.of("xgboost", "lightgbm")) {
       Dataset<Row> p = trained.predictions(out, booster);

@@ -100,8 +100,7 @@ public final class SharedCluster implements ParameterResolver {
     public synchronized String wholeRun() throws IOException {
       if (wholeRun == null && wholeRunFailure == null) {
         try {
-          Path events = dir("events-cluster");
-          wholeRun = onTheCluster(events)
+          wholeRun = onTheCluster(Files.createDirectories(wholeRunEvents()))
               .conf("spark.dynamicAllocation.enabled", "true")
               .conf("spark.dynamicAllocation.shuffleTracking.enabled", "true")
               .conf("spark.dynamicAllocation.maxExecutors", "2") // per profile: leaves the GPU worker a core for the GPU executor
