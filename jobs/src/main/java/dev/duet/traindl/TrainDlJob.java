@@ -209,14 +209,19 @@ public final class TrainDlJob {
             point.put("epoch", e);
             point.put("learning_rate", rate);
             point.put("train_loss", sparkNet.getScore());
-            // Held while Metrics reads it twice: otherwise each of its passes runs the network again.
-            Dataset<Row> validation = predict(shards.validation(), sparkNet.getNetwork(), encoding, numClasses)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> validation = predict(shards.validation(), sparkNet.getNetwork(), encoding, numClasses);
             Metrics v;
-            try {
-              v = Metrics.of(validation, numClasses);
-            } finally {
-              validation.unpersist(false);
+            if (shards.validationRows() <= Metrics.DRIVER_ROWS) {
+              // Scored on the driver: one pass of the network instead of the metrics' several small jobs an epoch.
+              v = Metrics.ofRows(validation.collectAsList(), numClasses);
+            } else {
+              // Held while Metrics reads it twice: otherwise each of its passes runs the network again.
+              validation.persist(StorageLevel.MEMORY_AND_DISK());
+              try {
+                v = Metrics.of(validation, numClasses);
+              } finally {
+                validation.unpersist(false);
+              }
             }
             double loss = numClasses > 0 ? v.get(Metric.LOG_LOSS) : Math.pow(v.get(Metric.RMSE) / encoding.labelScale(), 2);
             point.put("validation_loss", loss); // log loss, or MSE of the standardised label as the network fits it

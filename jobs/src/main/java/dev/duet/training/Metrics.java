@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.contracts.Predictions;
 import dev.duet.store.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,8 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
   /** Log loss clips probabilities here, as MLlib does. */
   public static final double EPSILON = 1e-15;
   private static final int CURVE_POINTS = 200;
+  /** Up to this many rows, predictions already small enough to collect are scored by {@link #ofRows}. */
+  public static final int DRIVER_ROWS = 10_000;
 
   /** A point of the ROC curve. */
   public record RocPoint(double fpr, double tpr) {}
@@ -68,18 +72,148 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
             log(greatest(element_at(col(Predictions.PROBABILITY), col(Predictions.LABEL).cast("int").plus(1)),
                 lit(EPSILON))).multiply(-1))),
         count(col(Predictions.PROBABILITY))).first();
-    long rows = totals.getLong(1);
-    List<Row> cells = p.groupBy(col(Predictions.LABEL), col(Predictions.PREDICTION)).count().collectAsList();
+    long[][] confusion = confusion(classes, p.groupBy(col(Predictions.LABEL), col(Predictions.PREDICTION)).count()
+        .collectAsList().stream().map(c -> new long[] {(long) c.getDouble(0), (long) c.getDouble(1), c.getLong(2)})
+        .toList());
+    double logLoss = totals.getLong(3) == 0 || totals.isNullAt(2) ? Double.NaN : totals.getDouble(2);
+    return classification(confusion, totals.getLong(1), totals.getLong(0) - totals.getLong(1), logLoss, classes,
+        () -> areas(p, roc));
+  }
+
+  /**
+   * As {@link #of}, over rows already on the driver (a few thousand, e.g. permutation importance's
+   * shuffled copies), without a Spark job: the same definitions, the same values up to the order
+   * of floating-point sums. Each row has the {@link Predictions} columns by name.
+   */
+  public static Metrics ofRows(List<Row> predictions, int classes) {
+    return classes > 0 ? classificationOfRows(predictions, classes) : regressionOfRows(predictions);
+  }
+
+  private static Metrics classificationOfRows(List<Row> predictions, int classes) {
+    List<long[]> cells = new ArrayList<>();
+    java.util.Map<List<Long>, long[]> byCell = new java.util.HashMap<>();
+    List<double[]> scoredLabels = new ArrayList<>();
+    long labelled = 0;
+    long probabilities = 0;
+    double lossSum = 0;
+    long losses = 0;
+    for (Row r : predictions) {
+      List<Double> probability = list(r, Predictions.PROBABILITY);
+      probabilities += probability == null ? 0 : 1;
+      if (r.isNullAt(r.fieldIndex(Predictions.LABEL))) {
+        continue;
+      }
+      labelled++;
+      double label = r.getDouble(r.fieldIndex(Predictions.LABEL));
+      byCell.computeIfAbsent(List.of((long) label, (long) r.getDouble(r.fieldIndex(Predictions.PREDICTION))),
+          c -> {
+            long[] cell = {c.get(0), c.get(1), 0};
+            cells.add(cell);
+            return cell;
+          })[2]++;
+      if (probability != null) { // a class past the vector's end scores as a probability of 0, clipped
+        Double p = element(probability, (int) label);
+        lossSum += -Math.log(Math.max(p == null ? 0 : p, EPSILON));
+        losses++;
+      }
+      List<Double> raw = list(r, Predictions.RAW_SCORE);
+      Double score = probability != null ? element(probability, 1) : raw != null ? element(raw, 1) : null;
+      if (score != null) {
+        scoredLabels.add(new double[] {score, label});
+      }
+    }
+    double logLoss = probabilities == 0 || losses == 0 ? Double.NaN : lossSum / losses;
+    return classification(confusion(classes, cells), labelled, predictions.size() - labelled, logLoss, classes,
+        () -> exactAreas(scoredLabels));
+  }
+
+  /** ROC and PR areas of a binary classifier, with the ROC curve's points when asked for. */
+  private record Areas(double roc, double pr, List<RocPoint> points) {}
+
+  /** MLlib's {@link BinaryClassificationMetrics} over the labelled rows (exact areas, a binned curve). */
+  private static Areas areas(Dataset<Row> labelled, boolean roc) {
+    // A probability where the model has one; a margin otherwise (linear SVM). Either ranks rows.
+    Column score = when(col(Predictions.PROBABILITY).isNotNull(), element_at(col(Predictions.PROBABILITY), 2))
+        .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
+    RDD<Tuple2<Object, Object>> scored = labelled.select(score, col(Predictions.LABEL)).where(score.isNotNull()).javaRDD()
+        .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd();
+    if (roc) {
+      scored.persist(StorageLevel.MEMORY_AND_DISK()); // read twice: for the exact areas and the binned curve
+    }
+    BinaryClassificationMetrics exact = new BinaryClassificationMetrics(scored, 0);
+    try {
+      List<RocPoint> points = List.of();
+      if (roc) {
+        BinaryClassificationMetrics binned = new BinaryClassificationMetrics(scored, CURVE_POINTS);
+        try {
+          points = binned.roc().toJavaRDD().collect().stream()
+              .map(t -> new RocPoint((Double) t._1(), (Double) t._2())).toList();
+        } finally {
+          binned.unpersist();
+        }
+      }
+      return new Areas(exact.areaUnderROC(), exact.areaUnderPR(), points);
+    } finally {
+      exact.unpersist();
+      scored.unpersist(false);
+    }
+  }
+
+  /**
+   * {@link BinaryClassificationMetrics}' exact areas (no bins) on the driver: one threshold per
+   * distinct score, highest first, a label above 0.5 positive; the ROC curve from (0, 0) to (1, 1),
+   * the PR curve from (0, the first threshold's precision); both by the trapezoidal rule.
+   */
+  private static Areas exactAreas(List<double[]> scoredLabels) {
+    scoredLabels.sort(Comparator.comparingDouble((double[] s) -> s[0]).reversed());
+    long positives = scoredLabels.stream().filter(s -> s[1] > 0.5).count();
+    long negatives = scoredLabels.size() - positives;
+    double rocArea = 0;
+    double prArea = 0;
+    double fpr = 0;
+    double tpr = 0;
+    double precision = Double.NaN;
+    long tp = 0;
+    long fp = 0;
+    for (int i = 0; i < scoredLabels.size(); ) {
+      double threshold = scoredLabels.get(i)[0];
+      for (; i < scoredLabels.size() && scoredLabels.get(i)[0] == threshold; i++) {
+        if (scoredLabels.get(i)[1] > 0.5) {
+          tp++;
+        } else {
+          fp++;
+        }
+      }
+      double nextFpr = negatives == 0 ? 0 : (double) fp / negatives;
+      double nextTpr = positives == 0 ? 0 : (double) tp / positives;
+      double nextPrecision = (double) tp / (tp + fp);
+      rocArea += (nextFpr - fpr) * (nextTpr + tpr) / 2;
+      prArea += (nextTpr - tpr) * (nextPrecision + (Double.isNaN(precision) ? nextPrecision : precision)) / 2;
+      fpr = nextFpr;
+      tpr = nextTpr;
+      precision = nextPrecision;
+    }
+    rocArea += (1 - fpr) * (1 + tpr) / 2;
+    return new Areas(rocArea, prArea, List.of());
+  }
+
+  /** The k x k matrix of (true class, predicted class, rows) cells; k covers every class seen. */
+  private static long[][] confusion(int classes, List<long[]> cells) {
     int k = classes;
-    for (Row c : cells) {
-      k = Math.max(k, (int) Math.max(c.getDouble(0), c.getDouble(1)) + 1);
+    for (long[] c : cells) {
+      k = (int) Math.max(k, Math.max(c[0], c[1]) + 1);
     }
     long[][] confusion = new long[k][k];
-    cells.forEach(c -> confusion[(int) c.getDouble(0)][(int) c.getDouble(1)] += c.getLong(2));
+    cells.forEach(c -> confusion[(int) c[0]][(int) c[1]] += c[2]);
+    return confusion;
+  }
 
+  private static Metrics classification(long[][] confusion, long rows, long unlabelled, double logLoss, int classes,
+      java.util.function.Supplier<Areas> areas) {
+    int k = confusion.length;
     ObjectNode json = Json.object();
     json.put("rows", rows);
-    json.put("unlabelled_rows", totals.getLong(0) - rows);
+    json.put("unlabelled_rows", unlabelled);
     Map<Metric, Double> values = new EnumMap<>(Metric.class);
     ArrayNode perClass = Json.array();
     double[] precision = new double[k];
@@ -124,7 +258,7 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
       pc.put("f1", f1[c]);
     }
     values.put(Metric.F1_MACRO, mean(f1));
-    values.put(Metric.LOG_LOSS, totals.getLong(3) == 0 || totals.isNullAt(2) ? Double.NaN : totals.getDouble(2));
+    values.put(Metric.LOG_LOSS, logLoss);
     List<RocPoint> points = List.of();
     if (classes == 2) {
       long positives = k > 1 ? confusion[1][0] + confusion[1][1] : 0;
@@ -132,31 +266,10 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
         values.put(Metric.ROC_AUC, Double.NaN);
         values.put(Metric.PR_AUC, Double.NaN);
       } else {
-        // A probability where the model has one; a margin otherwise (linear SVM). Either ranks rows.
-        Column score = when(col(Predictions.PROBABILITY).isNotNull(), element_at(col(Predictions.PROBABILITY), 2))
-            .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
-        RDD<Tuple2<Object, Object>> scored = p.select(score, col(Predictions.LABEL)).where(score.isNotNull()).javaRDD()
-            .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd();
-        if (roc) {
-          scored.persist(StorageLevel.MEMORY_AND_DISK()); // read twice: for the exact areas and the binned curve
-        }
-        BinaryClassificationMetrics exact = new BinaryClassificationMetrics(scored, 0);
-        try {
-          values.put(Metric.ROC_AUC, exact.areaUnderROC());
-          values.put(Metric.PR_AUC, exact.areaUnderPR());
-          if (roc) {
-            BinaryClassificationMetrics binned = new BinaryClassificationMetrics(scored, CURVE_POINTS);
-            try {
-              points = binned.roc().toJavaRDD().collect().stream()
-                  .map(t -> new RocPoint((Double) t._1(), (Double) t._2())).toList();
-            } finally {
-              binned.unpersist();
-            }
-          }
-        } finally {
-          exact.unpersist();
-          scored.unpersist(false);
-        }
+        Areas a = areas.get();
+        values.put(Metric.ROC_AUC, a.roc());
+        values.put(Metric.PR_AUC, a.pr());
+        points = a.points();
       }
     }
     values.forEach((m, v) -> Json.putNumber(json, m.key(), v));
@@ -176,25 +289,61 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
   public static Metrics regression(Dataset<Row> predictions) {
     Row counts = predictions.agg(count(col(Predictions.LABEL)), count(lit(1))).first();
     long rows = counts.getLong(0);
-    Map<Metric, Double> values = new EnumMap<>(Metric.class);
     if (rows == 0) {
-      values.put(Metric.RMSE, Double.NaN);
-      values.put(Metric.MAE, Double.NaN);
-      values.put(Metric.R2, Double.NaN);
-    } else {
-      RegressionMetrics m = new RegressionMetrics(predictions.where(col(Predictions.LABEL).isNotNull())
-          .select(Predictions.PREDICTION, Predictions.LABEL).javaRDD()
-          .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd());
-      values.put(Metric.RMSE, m.rootMeanSquaredError());
-      values.put(Metric.MAE, m.meanAbsoluteError());
-      double r2 = m.r2();
-      values.put(Metric.R2, Double.isFinite(r2) ? r2 : Double.NaN); // a constant label explains nothing to compare
+      return regression(rows, counts.getLong(1) - rows, Double.NaN, Double.NaN, Double.NaN);
     }
+    RegressionMetrics m = new RegressionMetrics(predictions.where(col(Predictions.LABEL).isNotNull())
+        .select(Predictions.PREDICTION, Predictions.LABEL).javaRDD()
+        .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd());
+    return regression(rows, counts.getLong(1) - rows, m.rootMeanSquaredError(), m.meanAbsoluteError(), m.r2());
+  }
+
+  /** {@link RegressionMetrics}' definitions on the driver (R² against the labels' own mean). */
+  private static Metrics regressionOfRows(List<Row> predictions) {
+    List<double[]> labelled = new ArrayList<>();
+    for (Row r : predictions) {
+      if (!r.isNullAt(r.fieldIndex(Predictions.LABEL))) {
+        labelled.add(new double[] {r.getDouble(r.fieldIndex(Predictions.PREDICTION)),
+            r.getDouble(r.fieldIndex(Predictions.LABEL))});
+      }
+    }
+    long rows = labelled.size();
+    if (rows == 0) {
+      return regression(0, predictions.size(), Double.NaN, Double.NaN, Double.NaN);
+    }
+    double mean = labelled.stream().mapToDouble(pl -> pl[1]).average().orElseThrow();
+    double squared = 0;
+    double absolute = 0;
+    double total = 0;
+    for (double[] pl : labelled) {
+      squared += (pl[0] - pl[1]) * (pl[0] - pl[1]);
+      absolute += Math.abs(pl[0] - pl[1]);
+      total += (pl[1] - mean) * (pl[1] - mean);
+    }
+    return regression(rows, predictions.size() - rows, Math.sqrt(squared / rows), absolute / rows, 1 - squared / total);
+  }
+
+  private static Metrics regression(long rows, long unlabelled, double rmse, double mae, double r2) {
+    Map<Metric, Double> values = new EnumMap<>(Metric.class);
+    values.put(Metric.RMSE, rmse);
+    values.put(Metric.MAE, mae);
+    values.put(Metric.R2, Double.isFinite(r2) ? r2 : Double.NaN); // a constant label explains nothing to compare
     ObjectNode json = Json.object();
     json.put("rows", rows);
-    json.put("unlabelled_rows", counts.getLong(1) - rows);
+    json.put("unlabelled_rows", unlabelled);
     values.forEach((m, v) -> Json.putNumber(json, m.key(), v));
     return new Metrics(values, null, List.of(), json);
+  }
+
+  /** A row's array column as a list, or null. */
+  private static List<Double> list(Row r, String column) {
+    int i = r.fieldIndex(column);
+    return r.isNullAt(i) ? null : r.getList(i);
+  }
+
+  /** {@code element_at(array, i + 1)}: null past the end. */
+  private static Double element(List<Double> array, int i) {
+    return i < array.size() ? array.get(i) : null;
   }
 
   private static double mean(double[] xs) {

@@ -45,7 +45,7 @@ public final class PermutationImportance {
   public static final String FILE = "permutation_importance.json";
   /** Sample rows at most, and rows scored in all (the sample shrinks for many columns). */
   static final int MAX_ROWS = 2_000;
-  static final int MAX_SCORED_ROWS = 10_000;
+  static final int MAX_SCORED_ROWS = Metrics.DRIVER_ROWS;
   static final int MAX_COLUMNS = 16;
 
   private final Dataset<Row> sample;
@@ -207,16 +207,19 @@ public final class PermutationImportance {
 
   /** Every copy's metric against copy 0's. */
   private ObjectNode score(Dataset<Row> scoredRows) {
-    // At most MAX_SCORED_ROWS predictions: held on the driver, the metrics' jobs below scan a local
-    // table instead of shipping the model (megabytes for a forest) with each of their tasks.
-    scoredRows = scoredRows.select(Arrays.stream(scoredRows.columns()).filter(Predictions.COLUMNS::contains).map(functions::col)
-        .toArray(Column[]::new));
-    Dataset<Row> predictions = sample.sparkSession().createDataFrame(scoredRows.collectAsList(), scoredRows.schema());
-    Column copy = functions.floor(col(ConfigLoader.ROW_ID_COLUMN).divide(rows));
-    double baseline = Metrics.of(predictions.where(copy.equalTo(0)), classes).get(metric);
+    // At most MAX_SCORED_ROWS predictions: collected, each copy is scored on the driver (Metrics.ofRows)
+    // rather than by a few Spark jobs per copy, which took seconds a model for a few thousand rows.
+    List<List<Row>> byCopy = new ArrayList<>();
+    for (int k = 0; k <= columns.size(); k++) {
+      byCopy.add(new ArrayList<>());
+    }
+    scoredRows.select(Arrays.stream(scoredRows.columns()).filter(Predictions.COLUMNS::contains).map(functions::col)
+        .toArray(Column[]::new)).collectAsList()
+        .forEach(r -> byCopy.get((int) (r.<Long>getAs(ConfigLoader.ROW_ID_COLUMN) / rows)).add(r));
+    double baseline = Metrics.ofRows(byCopy.get(0), classes).get(metric);
     List<double[]> scored = new ArrayList<>();
     for (int k = 0; k < columns.size(); k++) {
-      double permuted = Metrics.of(predictions.where(copy.equalTo(k + 1)), classes).get(metric);
+      double permuted = Metrics.ofRows(byCopy.get(k + 1), classes).get(metric);
       // Positive: the model got worse without the column, whichever way the metric points.
       scored.add(new double[] {k, metric.higherIsBetter() ? baseline - permuted : permuted - baseline, permuted});
     }

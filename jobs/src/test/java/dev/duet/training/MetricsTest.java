@@ -155,4 +155,42 @@ class MetricsTest {
     assertThat(binary.roc()).isEmpty();
     assertThat(binary.get(Metric.ACCURACY)).isEqualTo(1.0);
   }
+  @Test
+  void rowsOnTheDriverScoreAsTheSparkJobsDo() {
+    Random r = new Random(5);
+    List<Row> binary = new ArrayList<>();
+    List<Row> margins = new ArrayList<>();
+    List<Row> multiclass = new ArrayList<>();
+    List<Row> regression = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      Double label = i % 97 == 0 ? null : (double) (r.nextDouble() < 0.3 ? 1 : 0);
+      double y = label == null ? 0 : label;
+      double p = Math.min(1, Math.round((y * 0.4 + r.nextDouble()) * 30) / 42.0); // ties, as trees score
+      binary.add(RowFactory.create((long) i, label, p > 0.5 ? 1.0 : 0.0, new double[] {1 - p, p}, null));
+      double margin = y - 0.5 + r.nextGaussian(); // a linear SVM: a margin, no probability
+      margins.add(RowFactory.create((long) i, label, margin > 0 ? 1.0 : 0.0, null, new double[] {-margin, margin}));
+      int c = r.nextInt(3);
+      double[] q = {r.nextDouble(), r.nextDouble(), r.nextDouble(), 0};
+      q[c] += 1;
+      double total = q[0] + q[1] + q[2];
+      // Class 3 has no probability slot: log loss takes it as 0, clipped.
+      multiclass.add(RowFactory.create((long) i, i % 50 == 0 ? 3.0 : (double) c, (double) c,
+          new double[] {q[0] / total, q[1] / total, q[2] / total}, null));
+      regression.add(RowFactory.create((long) i, label == null ? null : y * 3 + r.nextGaussian(), y * 3, null, null));
+    }
+    List<Row> oneClass = binary.stream().filter(x -> !x.isNullAt(1) && x.getDouble(1) == 1.0).toList();
+    for (var fixture : List.of(List.of(binary, 2), List.of(margins, 2), List.of(multiclass, 4), List.of(regression, 0),
+        List.of(oneClass, 2))) {
+      @SuppressWarnings("unchecked")
+      Dataset<Row> df = spark.createDataFrame((List<Row>) fixture.get(0), PREDICTIONS).repartition(3);
+      int classes = (Integer) fixture.get(1);
+      Metrics jobs = Metrics.of(df, classes);
+      Metrics driver = Metrics.ofRows(df.collectAsList(), classes);
+      assertThat(driver.values().keySet()).isEqualTo(jobs.values().keySet());
+      jobs.values().forEach((metric, value) -> assertThat(driver.get(metric)).as(metric + " of " + classes + " classes")
+          .isCloseTo(value, within(1e-9)));
+      assertThat(driver.confusion()).isDeepEqualTo(jobs.confusion());
+      assertThat(driver.json().path("unlabelled_rows")).isEqualTo(jobs.json().path("unlabelled_rows"));
+    }
+  }
 }
