@@ -4,9 +4,12 @@ import static dev.duet.cli.TrainMlStore.shipped;
 import static dev.duet.testing.Scores.accuracy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.SharedIngest;
 import dev.duet.testing.SparkTestSession;
+import dev.duet.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,10 +23,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * XGBoost and LightGBM in train-ml on the real MNIST digits at full resolution (testing/TestData).
- * First of the classes over the 784 pixels in the suite's (alphabetical) order, so the JVM's one
- * ingest of them (testing/SharedIngest, ~60 s) is paid here, beside one test, and not by
- * TrainDlCommandTest, whose networks take most of its time budget.
+ * The shipped MNIST config's ingest, and XGBoost and LightGBM in train-ml on the real MNIST digits
+ * at full resolution (testing/TestData). First of the classes over the 784 pixels in the suite's
+ * (alphabetical) order, so the JVM's one ingest of them (testing/SharedIngest, ~60 s) is paid
+ * here, and not by TrainDlCommandTest, whose networks take most of its time budget.
  */
 @Tag("sample-data")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,6 +40,16 @@ class BoostersOnTheDigitsCommandTest {
   void ingestTheDigits() throws IOException {
     trained = new TrainMlStore(tmp, spark);
     SharedIngest.into(trained.path(), "r", shipped("mnist.yaml", ""), spark);
+  }
+
+  @Test
+  void theShippedConfigKeepsEveryDigitAndProfilesTheLabelAndAllPixels() throws IOException {
+    JsonNode q = new ObjectMapper().readTree(trained.path().resolve("mnist/r/ingest/quality.json").toFile());
+    assertThat(q.at("/rows/read").asLong()).isEqualTo(TestData.MNIST_DIGITS);
+    assertThat(q.at("/rows/clean").asLong()).isEqualTo(TestData.MNIST_DIGITS);
+    assertThat(q.at("/label/classes").size()).isEqualTo(10);
+    assertThat(q.at("/columns/pixel783/max").asDouble()).isLessThanOrEqualTo(1.0);
+    assertThat(q.at("/columns").size()).as("label + 784 pixels").isEqualTo(785);
   }
 
   @Test

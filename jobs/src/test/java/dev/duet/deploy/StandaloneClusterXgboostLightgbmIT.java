@@ -42,8 +42,8 @@ class StandaloneClusterXgboostLightgbmIT {
                 lightgbm: {numIterations: [20], numLeaves: [15]}
             """);
     Path events = Files.createDirectories(tmp.resolve("events"));
-    // Fixed executors (XGBoost's barrier stage refuses dynamic allocation): four of one core, two per worker.
-    String out = cluster.onTheCluster(events).conf("spark.cores.max", "4").run(tmp.resolve("boosters.log"), SharedCluster.RUN_LIMIT,
+    // Fixed executors (XGBoost's barrier stage refuses dynamic allocation): two of one core, one per worker.
+    String out = cluster.onTheCluster(events).conf("spark.cores.max", "2").run(tmp.resolve("boosters.log"), SharedCluster.RUN_LIMIT,
         "train-ml", "--config", boosters.toString(), "--run-id", "boosters", "--store", cluster.store().toString());
     assertThat(out).contains("train-ml: done");
     long testRows = SharedCluster.Fixture.predictionRows(cluster.store().resolve("mnist/cluster/train-ml/predictions/random_forest"));
