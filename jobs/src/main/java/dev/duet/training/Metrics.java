@@ -17,8 +17,10 @@ import dev.duet.store.Json;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.mllib.evaluation.RegressionMetrics;
 import org.apache.spark.rdd.RDD;
@@ -33,7 +35,8 @@ import scala.Tuple2;
  * define them: MulticlassMetrics' read off the confusion matrix (counted by one group-by, so
  * that its cells are exact for every class the model predicts), {@link
  * BinaryClassificationMetrics} over the scored rows (exact: no binning), {@link
- * RegressionMetrics} over the labelled rows. Nothing row-level is collected.
+ * RegressionMetrics} over the labelled rows. Nothing row-level is collected; {@link #ofRows}
+ * applies the same definitions on the driver to rows a caller already holds (a few thousand).
  *
  * @param values    every metric that applies, by name (NaN where undefined, e.g. AUC with one class)
  * @param confusion rows: true class, columns: predicted class (null for a regression)
@@ -90,8 +93,7 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
   }
 
   private static Metrics classificationOfRows(List<Row> predictions, int classes) {
-    List<long[]> cells = new ArrayList<>();
-    java.util.Map<List<Long>, long[]> byCell = new java.util.HashMap<>();
+    Map<List<Long>, long[]> cells = new HashMap<>(); // (true class, predicted class) -> its cell
     List<double[]> scoredLabels = new ArrayList<>();
     long labelled = 0;
     long probabilities = 0;
@@ -105,12 +107,8 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
       }
       labelled++;
       double label = r.getDouble(r.fieldIndex(Predictions.LABEL));
-      byCell.computeIfAbsent(List.of((long) label, (long) r.getDouble(r.fieldIndex(Predictions.PREDICTION))),
-          c -> {
-            long[] cell = {c.get(0), c.get(1), 0};
-            cells.add(cell);
-            return cell;
-          })[2]++;
+      cells.computeIfAbsent(List.of((long) label, (long) r.getDouble(r.fieldIndex(Predictions.PREDICTION))),
+          c -> new long[] {c.get(0), c.get(1), 0})[2]++;
       if (probability != null) { // a class past the vector's end scores as a probability of 0, clipped
         Double p = element(probability, (int) label);
         lossSum += -Math.log(Math.max(p == null ? 0 : p, EPSILON));
@@ -123,7 +121,7 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
       }
     }
     double logLoss = probabilities == 0 || losses == 0 ? Double.NaN : lossSum / losses;
-    return classification(confusion(classes, cells), labelled, predictions.size() - labelled, logLoss, classes,
+    return classification(confusion(classes, List.copyOf(cells.values())), labelled, predictions.size() - labelled, logLoss, classes,
         () -> exactAreas(scoredLabels));
   }
 
@@ -209,7 +207,7 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
   }
 
   private static Metrics classification(long[][] confusion, long rows, long unlabelled, double logLoss, int classes,
-      java.util.function.Supplier<Areas> areas) {
+      Supplier<Areas> areas) {
     int k = confusion.length;
     ObjectNode json = Json.object();
     json.put("rows", rows);
