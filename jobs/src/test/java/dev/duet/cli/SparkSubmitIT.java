@@ -69,7 +69,7 @@ class SparkSubmitIT {
     pb.environment().putAll(Map.of("SPARK_HOME", root.resolve("deploy/spark-home").toString(),
         "SPARK_MASTER", "local[2]", "SPARK_PROFILE", "cpu", // no GPU here: train-dl on the CPU backend
         "SPARK_SUBMIT_ARGS", "--conf spark.ui.enabled=false --conf spark.driver.host=127.0.0.1",
-        "SPARK_SUBMIT_JAVA_OPTS", "-Xmx2g " + dev.duet.testing.TestJvm.GC, "DUET_JAR", jar.toString(), "JAVA_HOME", System.getProperty("java.home")));
+        "SPARK_SUBMIT_JAVA_OPTS", "-Xmx2g " + dev.duet.testing.TestJvm.SHORT_STAGE, "DUET_JAR", jar.toString(), "JAVA_HOME", System.getProperty("java.home")));
     Process p = pb.start();
     boolean ended = p.waitFor(5, TimeUnit.MINUTES);
     String output = Files.readString(log);

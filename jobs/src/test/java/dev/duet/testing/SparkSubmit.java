@@ -24,7 +24,7 @@ public final class SparkSubmit {
   private SparkSubmit(String master) {
     this.master = master;
     conf("spark.ui.enabled", "false").conf("spark.driver.host", "127.0.0.1")
-        .conf("spark.executor.extraJavaOptions", TestJvm.GC);
+        .conf("spark.executor.extraJavaOptions", TestJvm.SHORT_STAGE);
   }
 
   public static SparkSubmit to(String master) {
@@ -39,8 +39,8 @@ public final class SparkSubmit {
 
   /** Starts the driver with its output going to {@code log}; the caller waits for it. */
   public Process start(Path log, String... duetArgs) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx2g", TestJvm.GC));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g"));
+    cmd.addAll(List.of(TestJvm.SHORT_STAGE.split(" ")));
     cmd.addAll(Arrays.asList(System.getProperty("duet.java17.opens").trim().split("\\s+")));
     String sparkJars = Files.readString(Path.of(System.getProperty("duet.spark.classpath"))).trim();
     cmd.addAll(List.of("-cp", sparkJars, "org.apache.spark.deploy.SparkSubmit", "--master", master,
