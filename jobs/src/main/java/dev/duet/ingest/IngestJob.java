@@ -64,6 +64,10 @@ public final class IngestJob {
   /** quality.json: the median each median-imputed column imputes with (what scoring imputes with too). */
   public static final String IMPUTED_MEDIANS = "imputed_medians";
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+  /** A quarantined row: the record as read, the first rule it broke, why, and its file. */
+  private static final StructType QUARANTINE_SCHEMA = new StructType()
+      .add("raw_record", DataTypes.StringType).add("rule", DataTypes.StringType)
+      .add("reason", DataTypes.StringType).add("source_file", DataTypes.StringType);
 
   private final SparkSession spark;
   private final PipelineConfig config;
@@ -309,27 +313,26 @@ public final class IngestJob {
    * included, though they are not written) as observed metrics of its write.
    */
   private Map<String, Long> writeQuarantine(boolean any, Set<String> wholeFiles) {
-    RowTagger.Tagged tagged = RowTagger.tag(read(wholeFiles), config);
-    Dataset<Row> broken = tagged.rows().where(col(RULE).isNotNull());
-    Observation ruleCounts = new Observation("ingest-rules");
-    if (any) {
-      List<Column> counters = tagged.rules().stream().map(r -> countWhere(col(RULE).equalTo(r)).as(r)).toList();
-      broken = broken.observe(ruleCounts, counters.get(0), counters.subList(1, counters.size()).toArray(Column[]::new));
-    } else {
-      broken = spark.createDataFrame(List.of(), broken.schema()); // same schema, no second read
+    Map<String, Long> byRule = new TreeMap<>();
+    if (!any) {
+      // Same schema, no second read and no second plan of the checks (seconds for a wide table).
+      spark.createDataFrame(List.of(), QUARANTINE_SCHEMA).write().mode(SaveMode.ErrorIfExists).parquet(path(QUARANTINE));
+      return byRule;
     }
+    RowTagger.Tagged tagged = RowTagger.tag(read(wholeFiles), config);
+    Observation ruleCounts = new Observation("ingest-rules");
+    List<Column> counters = tagged.rules().stream().map(r -> countWhere(col(RULE).equalTo(r)).as(r)).toList();
+    Dataset<Row> broken = tagged.rows().where(col(RULE).isNotNull())
+        .observe(ruleCounts, counters.get(0), counters.subList(1, counters.size()).toArray(Column[]::new));
     broken.where(col(RULE).startsWith(DROP_PREFIX).unary_$bang())
         .select(col(RAW).as("raw_record"), col(RULE).as("rule"), col(DETAIL).as("reason"),
             col(SOURCE).as("source_file"))
         .write().mode(SaveMode.ErrorIfExists).parquet(path(QUARANTINE));
-    Map<String, Long> byRule = new TreeMap<>();
-    if (any) {
-      metrics(ruleCounts).forEach((rule, n) -> {
-        if (asLong(n) > 0) {
-          byRule.put(rule, asLong(n));
-        }
-      });
-    }
+    metrics(ruleCounts).forEach((rule, n) -> {
+      if (asLong(n) > 0) {
+        byRule.put(rule, asLong(n));
+      }
+    });
     return byRule;
   }
 

@@ -96,14 +96,21 @@ final class RowTagger {
       Column malformed = lit("malformed " + config.input().format().name().toLowerCase() + " record");
       checks.add(new Check("parse", col(CORRUPT).isNotNull(), hasProblem ? coalesce(col(PROBLEM), malformed) : malformed));
     }
+    List<Column> gates = new ArrayList<>(checks.stream().map(Check::broken).toList());
     for (int i = 0; i < specs.size(); i++) {
       ColumnSpec spec = specs.get(i);
-      checks.addAll(checks(spec, col(textName(i)), raw.schema().apply(spec.name()).dataType(), ref(spec.name())));
+      DataType rawType = raw.schema().apply(spec.name()).dataType();
+      List<Check> column = checks(spec, col(textName(i)), rawType, ref(spec.name()));
+      checks.addAll(column);
+      if (!column.isEmpty()) {
+        gates.add(gate(spec, column, col(textName(i)), rawType, ref(spec.name())));
+      }
     }
-    // Most rows break nothing: one OR of the checks (a balanced tree, so hundreds of columns do not
-    // make it deep) decides that, and only a broken row walks the checks in order for the first.
+    // Most rows break nothing: one OR of a gate per column (a balanced tree, so hundreds of columns
+    // do not make it deep) decides that, and only a row through a gate walks the checks in order
+    // for the first it breaks (none, where a gate let through a row that breaks nothing).
     Column rule = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
-        : when(anyOf(checks.stream().map(Check::broken).toList()),
+        : when(anyOf(gates),
             coalesce(checks.stream().map(c -> when(c.broken(), lit(c.rule()))).toArray(Column[]::new)));
     Column detail = checks.isEmpty() ? lit(null).cast(DataTypes.StringType)
         : coalesce(checks.stream().map(c -> when(c.broken(), c.detail())).toArray(Column[]::new));
@@ -238,6 +245,38 @@ final class RowTagger {
         typed.isNotNull().and(typed.rlike("^(?:" + p + ")$").unary_$bang()),
         concat(lit(c + "='"), shown(typed), lit("' does not match " + p)))));
     return out;
+  }
+
+  /**
+   * True for every value that breaks one of {@code column}'s checks (and perhaps for a few that
+   * break none): a wide table's row evaluates one gate per column instead of every check, most
+   * often {@code NOT coalesce(typed >= min AND typed <= max, false)}, which also catches a null,
+   * a value that did not cast, NaN and the infinities. Falls back to the OR of the checks where
+   * a check is not a bound, a null or a failed cast (an integral overflow, an undecodable byte).
+   */
+  private static Column gate(ColumnSpec spec, List<Check> column, Column value, DataType rawType, Column typed) {
+    DataType target = sparkType(spec.type());
+    boolean floating = target.equals(DataTypes.DoubleType) || target.equals(DataTypes.FloatType);
+    boolean castCanOverflow = rawType instanceof NumericType && target instanceof IntegralType;
+    boolean plain = spec.allowed().isEmpty() && spec.pattern().isEmpty() && !castCanOverflow
+        && column.stream().noneMatch(c -> c.rule().startsWith("encoding:"));
+    if (!plain || (spec.min().isEmpty() && spec.max().isEmpty())) {
+      return anyOf(column.stream().map(Check::broken).toList());
+    }
+    List<Column> within = new ArrayList<>();
+    spec.min().ifPresent(min -> within.add(typed.geq(lit(min).cast(target))));
+    spec.max().ifPresent(max -> within.add(typed.leq(lit(max).cast(target))));
+    boolean finiteBounds = floating && spec.min().isPresent() && spec.max().isPresent()
+        && Double.isFinite(Double.parseDouble(spec.min().get())) && Double.isFinite(Double.parseDouble(spec.max().get()));
+    if (floating && spec.nonFinite() == NonFinitePolicy.QUARANTINE && !finiteBounds) {
+      within.add(abs(typed).lt(lit(Double.POSITIVE_INFINITY))); // false for NaN too: Spark sorts NaN above infinity
+    }
+    Column ok = within.stream().reduce(Column::and).orElseThrow();
+    Column nullIsFine = switch (spec.nulls()) {
+      case QUARANTINE, DROP -> lit(false);
+      default -> rawType.equals(target) ? typed.isNull() : value.isNull(); // a value that did not cast is not fine
+    };
+    return coalesce(ok, nullIsFine).unary_$bang();
   }
 
   private static Column shown(Column v) {

@@ -87,6 +87,16 @@ class IngestHostileCorpusTest {
         "[{name: id, type: int}, {name: v, type: double, non_finite: keep}]",
         clean(3, "isnan(v) or abs(v) = double('inf') or v = 1.5"),
         "a.csv", "id,v\n1,NaN\n2,-Infinity\n3,1.5\n"));
+    // A bounded column (MNIST's pixels) passes one gate per row, NOT coalesce(v >= min AND v <= max, false):
+    // each value it lets through or stops must still meet its own rule.
+    kinds.add(kind("a double column with both bounds: NaN, infinities, blanks, text and out-of-range values by their rules",
+        "csv", "[{name: id, type: int}, {name: v, type: double, nulls: quarantine, min: 0, max: 1}]",
+        clean(3, Map.of("non_finite:v", 3L, "null:v", 1L, "type:v", 1L, "range:v", 2L), "v in (0, 0.5, 1)"),
+        "a.csv", "id,v\n1,0\n2,1\n3,0.5\n4,NaN\n5,Infinity\n6,-Infinity\n7,\n8,abc\n9,1.5\n10,-0.5\n"));
+    kinds.add(kind("a double column with one bound and nulls kept: a blank passes, what did not cast does not", "csv",
+        "[{name: id, type: int}, {name: v, type: double, nulls: keep, min: 0}]",
+        clean(2, Map.of("non_finite:v", 2L, "range:v", 1L, "type:v", 1L), "v = 2.5 or (id = 2 and v is null)"),
+        "a.csv", "id,v\n1,2.5\n2,\n3,Infinity\n4,NaN\n5,-1\n6,x\n"));
     String idT = "[{name: id, type: int}, {name: t, type: string}]";
     kinds.add(kind("a quoted field that spans lines (RFC 4180)", "csv", idT,
         clean(3, "(id = 1 and t = 'hello\nworld') or (id = 2 and t = 'plain') or (id = 3 and t = 'a,\nb')"),
