@@ -204,11 +204,14 @@ public final class ConfigLoader {
         List.copyOf(allowed), pattern, nonFinite, undecodable);
   }
 
-  /** {@code pixel{0..783}} stands for pixel0 … pixel783, each with the same rules. */
+  /**
+   * {@code pixel{0..783}} stands for pixel0 … pixel783, each with the same rules. A column without
+   * a name is left out: its problem is recorded, and no later check can refer to it.
+   */
   private static List<ColumnSpec> expandRanges(List<ColumnSpec> specs) {
     List<ColumnSpec> out = new ArrayList<>();
     for (ColumnSpec c : specs) {
-      for (String name : c.name() == null ? java.util.Collections.<String>singletonList(null) : expandNames(List.of(c.name()))) {
+      for (String name : c.name() == null ? List.<String>of() : expandNames(List.of(c.name()))) {
         out.add(new ColumnSpec(name, c.type(), c.format(), c.nulls(), c.impute(), c.trim(),
             c.caseRule(), c.collapseSpaces(), c.min(), c.max(), c.allowed(), c.pattern(), c.nonFinite(), c.undecodable()));
       }

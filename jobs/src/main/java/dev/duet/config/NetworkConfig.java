@@ -137,7 +137,7 @@ public record NetworkConfig(
   public List<String> columns() {
     List<String> all = new ArrayList<>(numeric);
     all.addAll(categorical);
-    sequence.ifPresent(s -> all.add(s.column()));
+    sequence.map(Sequence::column).ifPresent(all::add); // none where text named no column (a problem already)
     return all;
   }
 }

@@ -7,8 +7,10 @@ import dev.duet.config.NetworkConfig.Schedule;
 import dev.duet.config.NetworkConfig.Sequence;
 import dev.duet.config.PipelineConfig.ColumnSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -191,10 +193,19 @@ final class TrainDlSection {
 
   /** Inputs must exist, be of a fitting type, and not be the label or its source. */
   static void crossCheck(PipelineConfig c, TrainDlConfig section, List<String> problems) {
+    // By name once: a wide table (784 pixels, two networks) would otherwise scan every column per input.
+    Map<String, ColumnSpec> declared = new HashMap<>();
+    c.columns().forEach(col -> declared.putIfAbsent(col.name(), col));
+    Set<String> derivedNames = new HashSet<>();
+    c.derived().forEach(d -> derivedNames.add(d.name()));
+    Set<String> labelSources = new HashSet<>();
+    c.derived().stream().filter(d -> d.name() != null && d.name().equals(c.label()))
+        .forEach(d -> d.from().ifPresent(labelSources::add));
     for (NetworkConfig dl : section.networks()) {
       String where = section.networks().size() == 1 && dl.name().equals(dl.network().name().toLowerCase(java.util.Locale.ROOT))
           ? "train_dl.features" : "train_dl.networks." + dl.name() + ".features";
       Set<String> seen = new HashSet<>();
+      Set<String> numeric = new HashSet<>(dl.numeric());
       for (String name : dl.columns()) {
         if (!seen.add(name)) {
           problems.add("Column " + name + " is listed twice in " + where);
@@ -204,21 +215,20 @@ final class TrainDlSection {
           problems.add("Cannot use the label " + name + " as an input in " + where);
           continue;
         }
-        ColumnSpec col = c.column(name);
-        boolean derived = c.derived().stream().anyMatch(d -> name.equals(d.name()));
-        if (col == null && !derived) {
+        ColumnSpec col = declared.get(name);
+        if (col == null && !derivedNames.contains(name)) {
           problems.add("Cannot use " + name + " in " + where + ": not a declared or derived column");
-        } else if (col != null && col.type() != null && dl.numeric().contains(name) && !col.type().isNumeric()) {
+        } else if (col != null && col.type() != null && numeric.contains(name) && !col.type().isNumeric()) {
           problems.add("Cannot use " + name + " in " + where + ".numeric: it is a " + col.type().sqlName() + " column");
         } else if (col != null && col.type() != null && dl.sequence().map(q -> name.equals(q.column())).orElse(false)
             && col.type() != PipelineConfig.ColumnType.STRING) {
           problems.add("Cannot use " + name + " in " + where + ".text: it is a " + col.type().sqlName()
               + " column, not text");
         }
-        c.derived().stream().filter(d -> d.name() != null && d.name().equals(c.label()))
-            .filter(d -> d.from().map(name::equals).orElse(false))
-            .forEach(d -> problems.add("Cannot use " + name + " as an input: the label " + c.label()
-                + " is derived from it, so the network would read the answer"));
+        if (labelSources.contains(name)) {
+          problems.add("Cannot use " + name + " as an input: the label " + c.label()
+              + " is derived from it, so the network would read the answer");
+        }
       }
     }
   }

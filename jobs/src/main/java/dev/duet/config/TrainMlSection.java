@@ -11,6 +11,7 @@ import dev.duet.config.TrainMlConfig.Tuning;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.config.TrainMlConfig.Vocabulary;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,6 +165,10 @@ final class TrainMlSection {
 
   /** Feature columns must exist, have a fitting type, and not give the label away. */
   static void crossCheck(PipelineConfig c, TrainMlConfig ml, List<String> problems) {
+    // By name once: a wide table (784 pixels) would otherwise scan every column and list per feature.
+    Map<String, ColumnSpec> declared = new HashMap<>();
+    c.columns().forEach(col -> declared.putIfAbsent(col.name(), col));
+    Set<String> numericFeatures = new HashSet<>(ml.features().numeric());
     Set<String> seen = new HashSet<>();
     for (String name : ml.features().columns()) {
       if (!seen.add(name)) {
@@ -174,7 +179,7 @@ final class TrainMlSection {
         problems.add("Cannot use the label " + name + " as a feature in train_ml.features");
         continue;
       }
-      ColumnSpec col = c.column(name);
+      ColumnSpec col = declared.get(name);
       DerivedColumn derived = c.derived().stream().filter(d -> name.equals(d.name())).findFirst().orElse(null);
       if (col == null && derived == null) {
         problems.add("Cannot use " + name + " in train_ml.features: not a declared or derived column");
@@ -191,7 +196,7 @@ final class TrainMlSection {
         problems.add("Cannot use " + name + " in train_ml.features.text: it is a "
             + (col == null ? "numeric derived" : col.type().sqlName()) + " column, not text");
       }
-      if (ml.features().numeric().contains(name) && col != null && col.type() != null && !numeric) {
+      if (numericFeatures.contains(name) && col != null && col.type() != null && !numeric) {
         problems.add("Cannot use " + name + " in train_ml.features.numeric: it is a " + col.type().sqlName()
             + " column (list it under categorical or datetime)");
       }
