@@ -325,8 +325,7 @@ public final class IngestJob {
     Dataset<Row> broken = tagged.rows().where(col(RULE).isNotNull())
         .observe(ruleCounts, counters.get(0), counters.subList(1, counters.size()).toArray(Column[]::new));
     broken.where(col(RULE).startsWith(DROP_PREFIX).unary_$bang())
-        .select(col(RAW).as("raw_record"), col(RULE).as("rule"), col(DETAIL).as("reason"),
-            col(SOURCE).as("source_file"))
+        .select(col(RAW), col(RULE), col(DETAIL), col(SOURCE)).toDF(QUARANTINE_SCHEMA.fieldNames())
         .write().mode(SaveMode.ErrorIfExists).parquet(path(QUARANTINE));
     metrics(ruleCounts).forEach((rule, n) -> {
       if (asLong(n) > 0) {
