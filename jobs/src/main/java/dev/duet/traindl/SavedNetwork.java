@@ -91,8 +91,14 @@ public final class SavedNetwork {
   /** As {@link #predict(SparkSession, Dataset)}, for a network being trained (its placement, its threads). */
   static Dataset<Row> predict(SparkSession spark, Dataset<Row> rows, ComputationGraph net, InputEncoding encoding,
       int numClasses, GpuPlacement placement, int threads) {
+    return predict(spark, rows.toJavaRDD(), net, encoding, numClasses, placement, threads);
+  }
+
+  /** As {@link #predict(SparkSession, Dataset)}, for rows already out of a query plan. */
+  static Dataset<Row> predict(SparkSession spark, JavaRDD<Row> rows, ComputationGraph net, InputEncoding encoding,
+      int numClasses, GpuPlacement placement, int threads) {
     Broadcast<byte[]> model = broadcast(spark, net);
-    JavaRDD<Row> out = placement.place(rows.toJavaRDD()).mapPartitions((Iterator<Row> it) -> {
+    JavaRDD<Row> out = placement.place(rows).mapPartitions((Iterator<Row> it) -> {
       WorkerThreads.use(threads);
       ComputationGraph local = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
       List<Row> scored = new ArrayList<>();

@@ -276,7 +276,8 @@ public final class TrainDlJob {
     // Over the network's own inputs: the others are left as they are, so they come out at 0.
     ObjectNode permuted = cost.measure("train-dl:" + net.name() + ":permutation",
         "train-dl: permutation importance of " + net.name(),
-        () -> permutation.measure(rows -> predict(rows.select(shards.idLabelInputs()), bestNet, encoding, numClasses), net.seed()))
+        () -> permutation.measure(encoding.columns(), (copies, schema) -> SavedNetwork.predict(spark, copies, bestNet,
+            encoding, numClasses, placement, threadsPerWorker), net.seed()))
         .result();
 
     ObjectNode summary = Json.object();

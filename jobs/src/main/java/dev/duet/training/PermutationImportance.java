@@ -20,6 +20,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -27,19 +32,23 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Permutation importance, the same for every model of either family: the drop in the pipeline's
  * primary metric on a seeded sample of held-out (test) rows when one input column's values are
  * shuffled among those rows, everything else kept. The model is applied once to all the shuffled
  * copies stacked (a copy's row ids say which column it shuffled) and each copy is scored with
- * {@link Metrics}, as evaluate scores the test split. Columns that are constant in the sample are
- * left out (shuffling them changes nothing); of the rest, at most {@link #MAX_COLUMNS}, the most
- * varied first, so a table of 784 pixels costs what one of 16 columns does.
+ * {@link Metrics}, as evaluate scores the test split. The sample is held on the driver; a model
+ * that reads rows gets the copies built from it in the tasks that predict them. Columns that are
+ * constant in the sample are left out (shuffling them changes nothing); of the rest, at most
+ * {@link #MAX_COLUMNS}, the most varied first, so a table of 784 pixels costs what one of 16
+ * columns does.
  */
 public final class PermutationImportance {
   public static final String FILE = "permutation_importance.json";
@@ -48,21 +57,29 @@ public final class PermutationImportance {
   static final int MAX_SCORED_ROWS = Metrics.DRIVER_ROWS;
   static final int MAX_COLUMNS = 16;
 
-  private final Dataset<Row> sample;
+  private final SparkSession spark;
+  private final List<Row> sample; // row p is at position p
+  private final StructType schema;
   private final List<String> columns;
   private final List<String> unmeasured;
-  private final long rows;
   private final Metric metric;
   private final int classes;
 
-  private PermutationImportance(Dataset<Row> sample, List<String> columns, List<String> unmeasured, long rows,
-      Metric metric, int classes) {
+  private PermutationImportance(SparkSession spark, List<Row> sample, StructType schema, List<String> columns,
+      List<String> unmeasured, Metric metric, int classes) {
+    this.spark = spark;
     this.sample = sample;
+    this.schema = schema;
     this.columns = columns;
     this.unmeasured = unmeasured;
-    this.rows = rows;
     this.metric = metric;
     this.classes = classes;
+  }
+
+  /** A model applied to the copies: rows of {@code schema} → predictions. */
+  @FunctionalInterface
+  public interface RowModel {
+    Dataset<Row> predict(JavaRDD<Row> rows, StructType schema);
   }
 
   /**
@@ -76,24 +93,12 @@ public final class PermutationImportance {
       Metric metric, int classes, long seed) {
     Dataset<Row> labelled = heldOut.where(col(Labels.LABEL).isNotNull());
     int wanted = (int) Math.max(1, Math.min(MAX_ROWS, MAX_SCORED_ROWS / (Math.min(inputs.size(), MAX_COLUMNS) + 1)));
-    // The sample is small (MAX_ROWS): it is held on the driver as a local table, numbered 0..n-1 in
-    // row-id order (the shuffles below permute these positions), and its distinct values are
-    // counted here exactly, without an aggregation of hundreds of columns.
+    // The sample is small (MAX_ROWS): it is held on the driver, at positions 0..n-1 in row-id order
+    // (the shuffles below permute these positions), and its distinct values are counted here
+    // exactly, without an aggregation of hundreds of columns.
     Dataset<Row> picked = CleanTable.slice(labelled, Math.min(1.0, 1.2 * wanted / Math.max(1, available)), seed, true)
         .orderBy(col(ConfigLoader.ROW_ID_COLUMN)).limit(wanted);
     List<Row> values = picked.collectAsList();
-    long n = values.size();
-    List<Row> numbered = new ArrayList<>();
-    for (int p = 0; p < n; p++) {
-      Object[] fields = new Object[values.get(p).size() + 1];
-      for (int i = 0; i < fields.length - 1; i++) {
-        fields[i] = values.get(p).get(i);
-      }
-      fields[fields.length - 1] = (long) p;
-      numbered.add(RowFactory.create(fields));
-    }
-    Dataset<Row> sample = heldOut.sparkSession().createDataFrame(numbered,
-        picked.schema().add(POSITION, DataTypes.LongType, false));
     Map<String, Integer> distinct = new HashMap<>();
     for (int i = 0; i < inputs.size(); i++) {
       Set<Object> seen = new HashSet<>();
@@ -113,35 +118,66 @@ public final class PermutationImportance {
       unmeasured.addAll(varied.subList(MAX_COLUMNS, varied.size()));
       varied = new ArrayList<>(varied.subList(0, MAX_COLUMNS));
     }
-    return new PermutationImportance(sample, List.copyOf(varied), List.copyOf(unmeasured), n, metric, classes);
+    return new PermutationImportance(heldOut.sparkSession(), values, picked.schema(), List.copyOf(varied),
+        List.copyOf(unmeasured), metric, classes);
   }
 
   /**
    * One model's importances, each column shuffled among the sample's rows before the model reads
-   * them.
+   * them. The copies are built from the sample in the tasks that predict them, as rows of (row id,
+   * label, {@code inputs}…): a plan that joined and projected every copy of a 784-pixel sample
+   * cost seconds a network, in code generated for that plan alone.
    *
-   * @param predict the sample's rows (row id, label, inputs) → predictions with {@code row_id},
-   *                {@code label}, {@code prediction}, {@code probability}, {@code raw_score}
+   * @param inputs  the columns the model reads, in its order (measured columns it does not read
+   *                come out at 0)
+   * @param predict the copies → predictions with {@code row_id}, {@code label}, {@code prediction},
+   *                {@code probability}, {@code raw_score}
    */
-  public ObjectNode measure(UnaryOperator<Dataset<Row>> predict, long seed) {
-    // Copy 0 is the sample as it is; copy k reads column k from the row at a shuffled position.
-    // One join fetches every copy's shuffled value (a union of one join per column makes plans of
-    // thousands of columns).
-    List<Column> donor = new ArrayList<>(List.of(col(POSITION).as(SOURCE)));
-    columns.forEach(c -> donor.add(col(c).as(SHUFFLED + c)));
-    Dataset<Row> copies = copies(sample, seed).join(sample.select(donor.toArray(Column[]::new)), SOURCE);
-    List<Column> selected = new ArrayList<>();
-    for (String c : sample.columns()) {
-      int k = columns.indexOf(c);
-      if (c.equals(ConfigLoader.ROW_ID_COLUMN)) {
-        selected.add(copyRowId());
-      } else if (k >= 0) {
-        selected.add(functions.when(col(COPY).equalTo(k + 1), col(SHUFFLED + c)).otherwise(col(c)).as(c));
-      } else if (!c.equals(POSITION)) {
-        selected.add(col(c));
-      }
+  public ObjectNode measure(List<String> inputs, RowModel predict, long seed) {
+    int[] fields = new int[inputs.size() + 2];
+    fields[0] = schema.fieldIndex(ConfigLoader.ROW_ID_COLUMN);
+    fields[1] = schema.fieldIndex(Labels.LABEL);
+    StructType copiesSchema = new StructType().add(schema.apply(fields[0])).add(schema.apply(fields[1]));
+    for (int j = 0; j < inputs.size(); j++) {
+      fields[j + 2] = schema.fieldIndex(inputs.get(j));
+      copiesSchema = copiesSchema.add(schema.apply(fields[j + 2]));
     }
-    return score(predict.apply(copies.select(selected.toArray(Column[]::new))));
+    // shuffledField[k]: which of the copy's fields copy k shuffles (-1: none, as copy 0 and a column this model does not read)
+    int[] shuffledField = new int[columns.size() + 1];
+    Arrays.fill(shuffledField, -1);
+    for (int k = 0; k < columns.size(); k++) {
+      shuffledField[k + 1] = inputs.indexOf(columns.get(k)) < 0 ? -1 : inputs.indexOf(columns.get(k)) + 2;
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<List<Row>> rows = jsc.broadcast(sample);
+    try {
+      List<Integer> copyNumbers = IntStream.rangeClosed(0, columns.size()).boxed().toList();
+      JavaRDD<Row> copies = jsc.parallelize(copyNumbers, Math.min(copyNumbers.size(), jsc.defaultParallelism()))
+          .flatMap(copyBuilder(rows, sources(seed), fields, shuffledField));
+      return score(predict.predict(copies, copiesSchema));
+    } finally {
+      rows.destroy();
+    }
+  }
+
+  /** Copy k's rows, in a task: each row's fields, field shuffledField[k] read from the row at sources[k - 1]. */
+  private static FlatMapFunction<Integer, Row> copyBuilder(Broadcast<List<Row>> rows, int[][] sources, int[] fields,
+      int[] shuffledField) {
+    return k -> {
+      List<Row> sample = rows.value();
+      int n = sample.size();
+      List<Row> copy = new ArrayList<>(n);
+      for (int p = 0; p < n; p++) {
+        Row row = sample.get(p);
+        Object[] values = new Object[fields.length];
+        values[0] = (long) k * n + p; // the copy and the position, as copyRowId() writes them
+        for (int f = 1; f < fields.length; f++) {
+          values[f] = (f == shuffledField[k] ? sample.get(sources[k - 1][p]) : row).get(fields[f]);
+        }
+        copy.add(RowFactory.create(values));
+      }
+      return copy.iterator();
+    };
   }
 
   /**
@@ -155,14 +191,20 @@ public final class PermutationImportance {
    *                   (the sample's rows are picked from them by row id)
    * @param vector     the column of feature vectors
    * @param slots      each input column's positions in the vector
-   * @param predict    rows of (row id, label, {@code vector}) → predictions, as for {@link #measure}
+   * @param predict    rows of (row id, label, {@code vector}) → predictions, as for {@link #measure(List, RowModel, long)}
    */
   public ObjectNode measure(Dataset<Row> featurized, String vector, Map<String, int[]> slots,
       UnaryOperator<Dataset<Row>> predict, long seed) {
+    int rowId = schema.fieldIndex(ConfigLoader.ROW_ID_COLUMN);
+    List<Row> positions = new ArrayList<>();
+    for (int p = 0; p < sample.size(); p++) {
+      positions.add(RowFactory.create(sample.get(p).get(rowId), (long) p));
+    }
     Dataset<Row> picked = featurized.select(col(ConfigLoader.ROW_ID_COLUMN), col(Labels.LABEL), col(vector))
-        .join(sample.select(col(ConfigLoader.ROW_ID_COLUMN), col(POSITION)), ConfigLoader.ROW_ID_COLUMN);
+        .join(spark.createDataFrame(positions, new StructType().add(schema.apply(rowId))
+            .add(POSITION, DataTypes.LongType, false)), ConfigLoader.ROW_ID_COLUMN);
     // Collected: a few hundred rows, read once per copy below.
-    Dataset<Row> rowsWithPosition = sample.sparkSession().createDataFrame(picked.collectAsList(), picked.schema());
+    Dataset<Row> rowsWithPosition = spark.createDataFrame(picked.collectAsList(), picked.schema());
     int[][] shuffled = new int[columns.size() + 1][];
     shuffled[0] = new int[0];
     for (int k = 0; k < columns.size(); k++) {
@@ -183,26 +225,44 @@ public final class PermutationImportance {
 
   /**
    * The sample once per measured column, plus once as it is (copy 0), each row with the position
-   * its shuffled value comes from: copy k takes column k from the row at an affine permutation of
-   * its position, (a * p + b) mod n with a coprime to n, seeded, so that both ways of measuring
-   * shuffle alike.
+   * its shuffled value comes from ({@link #sources}).
    */
   private Dataset<Row> copies(Dataset<Row> rowsWithPosition, long seed) {
-    Random random = new Random(seed);
-    Column source = col(POSITION);
-    for (int k = 0; k < columns.size(); k++) {
-      long a = coprime(rows, 1 + random.nextInt((int) Math.max(1, rows - 1)));
-      long b = random.nextInt((int) Math.max(1, rows));
-      source = functions.when(col(COPY).equalTo(k + 1), pmod(col(POSITION).multiply(a).plus(b), lit(rows)))
-          .otherwise(source);
+    int[][] sources = sources(seed);
+    List<Row> table = new ArrayList<>();
+    for (int p = 0; p < sample.size(); p++) {
+      table.add(RowFactory.create(0L, (long) p, (long) p));
+      for (int k = 1; k <= columns.size(); k++) {
+        table.add(RowFactory.create((long) k, (long) p, (long) sources[k - 1][p]));
+      }
     }
-    return rowsWithPosition.crossJoin(rowsWithPosition.sparkSession().range(columns.size() + 1).toDF(COPY))
-        .withColumn(SOURCE, source);
+    Dataset<Row> shuffles = spark.createDataFrame(table, new StructType().add(COPY, DataTypes.LongType, false)
+        .add(POSITION, DataTypes.LongType, false).add(SOURCE, DataTypes.LongType, false));
+    return rowsWithPosition.join(shuffles, POSITION);
+  }
+
+  /**
+   * sources[k][p]: the position from which copy k + 1 reads its column for the row at position p,
+   * an affine permutation (a * p + b) mod n with a coprime to n, seeded, so that every way of
+   * measuring shuffles alike.
+   */
+  private int[][] sources(long seed) {
+    Random random = new Random(seed);
+    long n = sample.size();
+    int[][] sources = new int[columns.size()][(int) n];
+    for (int k = 0; k < columns.size(); k++) {
+      long a = coprime(n, 1 + random.nextInt((int) Math.max(1, n - 1)));
+      long b = random.nextInt((int) Math.max(1, n));
+      for (int p = 0; p < n; p++) {
+        sources[k][p] = (int) ((a * p + b) % n);
+      }
+    }
+    return sources;
   }
 
   /** Which copy a prediction is of, kept in its row id. */
   private Column copyRowId() {
-    return col(COPY).multiply(rows).plus(col(POSITION)).as(ConfigLoader.ROW_ID_COLUMN);
+    return col(COPY).multiply(sample.size()).plus(col(POSITION)).as(ConfigLoader.ROW_ID_COLUMN);
   }
 
   /** Every copy's metric against copy 0's. */
@@ -215,7 +275,7 @@ public final class PermutationImportance {
     }
     scoredRows.select(Arrays.stream(scoredRows.columns()).filter(Predictions.COLUMNS::contains).map(functions::col)
         .toArray(Column[]::new)).collectAsList()
-        .forEach(r -> byCopy.get((int) (r.<Long>getAs(ConfigLoader.ROW_ID_COLUMN) / rows)).add(r));
+        .forEach(r -> byCopy.get((int) (r.<Long>getAs(ConfigLoader.ROW_ID_COLUMN) / sample.size())).add(r));
     double baseline = Metrics.ofRows(byCopy.get(0), classes).get(metric);
     List<double[]> scored = new ArrayList<>();
     for (int k = 0; k < columns.size(); k++) {
@@ -226,7 +286,7 @@ public final class PermutationImportance {
     scored.sort(Comparator.comparingDouble(s -> -s[1]));
     ObjectNode out = Json.object();
     out.put("metric", metric.key());
-    out.put("rows", rows);
+    out.put("rows", sample.size());
     Json.putNumber(out, "baseline", baseline);
     ArrayNode list = out.putArray("columns");
     for (double[] s : scored) {
@@ -251,7 +311,7 @@ public final class PermutationImportance {
   }
 
   public long rows() {
-    return rows;
+    return sample.size();
   }
 
   private static long coprime(long n, long start) {

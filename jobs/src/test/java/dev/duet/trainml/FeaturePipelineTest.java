@@ -117,7 +117,8 @@ class FeaturePipelineTest {
     PermutationImportance permutation = PermutationImportance.prepare(split[1], split[1].count(),
         List.of("origin", "distance", "date"), Metric.ACCURACY, 2, 42);
 
-    ObjectNode shufflingColumns = permutation.measure(r -> predict.apply(fitted.transform(r)), 7);
+    ObjectNode shufflingColumns = permutation.measure(List.of("origin", "distance", "date"),
+        (copies, copiesSchema) -> predict.apply(fitted.transform(spark.createDataFrame(copies, copiesSchema))), 7);
     ObjectNode shufflingSlots = permutation.measure(fitted.transform(split[1]), FeaturePipeline.FEATURES,
         FeaturePipeline.positions(FeaturePipeline.slots(SPEC, Encoding.ONE_HOT_SCALED, fitted)), predict, 7);
 
