@@ -241,6 +241,28 @@ public final class SourceProbe {
     return first;
   }
 
+  /**
+   * How the file's first line ends ("\r\n", "\r" or "\n"), as univocity's own detection finds it
+   * when Spark reads a file whole: the line separator to give that read, so that the parser keeps
+   * line ends inside quoted fields as they are (it turns them into "\n" when left to detect).
+   */
+  static String lineSeparator(FileSystem fs, Path file) {
+    try (InputStream in = open(fs, new CompressionCodecFactory(fs.getConf()), file)) {
+      byte[] head = in.readNBytes(1 << 16);
+      for (int i = 0; i < head.length; i++) {
+        if (head[i] == '\n') {
+          return "\n";
+        }
+        if (head[i] == '\r') {
+          return i + 1 < head.length && head[i + 1] == '\n' ? "\r\n" : "\r";
+        }
+      }
+      return "\n";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The file's bytes as Spark's text readers see them: decompressed by the codec its name ends with. */
   private static InputStream open(FileSystem fs, CompressionCodecFactory codecs, Path file) throws IOException {
     CompressionCodec codec = codecs.getCodec(file);
