@@ -78,8 +78,10 @@ public record PipelineConfig(
    * @param path    file or directory (relative paths resolve against the working directory)
    * @param format  csv, json (one object per line) or parquet
    * @param options Spark reader options (e.g. {@code header}, {@code sep}, {@code encoding})
+   * @param maxQuarantinedShare the share of the rows read above which ingest publishes nothing
+   *                (exit 2): a table that is mostly quarantine is the wrong file or the wrong rules
    */
-  public record InputConfig(String path, Format format, Map<String, String> options) {}
+  public record InputConfig(String path, Format format, Map<String, String> options, double maxQuarantinedShare) {}
 
   /**
    * @param name    column name in the input and in the clean output

@@ -32,6 +32,7 @@ import dev.duet.store.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -148,11 +149,18 @@ public final class IngestJob {
     long quarantined = broken - dropped;
     LOG.info("ingest: read {} rows from {} file(s): {} pass the rules, {} quarantined, {} dropped ({}s)",
         read, source.files().size(), cleanBeforeDedup, quarantined, dropped, secondsSince(started));
-    if (cleanBeforeDedup == 0) {
+    double share = (double) quarantined / read;
+    double ceiling = config.input().maxQuarantinedShare();
+    if (cleanBeforeDedup == 0 || share > ceiling) {
+      String counts = byRule.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+          .collect(Collectors.joining(", "));
+      String reasons = firstReasons();
       String kept = keepRejected();
-      throw new InputException("No row of " + source.path() + " passes the rules ("
-          + byRule.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
-          + "): nothing is published; the quarantine is kept at " + kept);
+      throw new InputException((cleanBeforeDedup == 0 ? "No row of " + source.path() + " passes the rules (" + counts + ")"
+          : String.format(Locale.ROOT, "%,d of the %,d rows of %s are quarantined (%.1f%%, above input.max_quarantined_share"
+              + " %s; %s)", quarantined, read, source.path(), 100 * share, ceiling, counts))
+          + ": nothing is published" + (reasons.isEmpty() ? "" : "; first reasons: " + reasons)
+          + "; the quarantine is kept at " + kept);
     }
     Observation gaps = pass.gaps();
 
@@ -417,9 +425,27 @@ public final class IngestJob {
    * Files of one header, read by position. A header with a blank name or a name repeated (in any
    * case) gets internal names instead, so that names the config does not use cannot clash;
    * declared columns take theirs. RFC 4180 escapes a quote by doubling it: that is the default
-   * escape unless the options set one.
+   * escape unless the options set one. Files read whole are read with their own line separator.
    */
   private Dataset<Row> readCsv(Layout layout, String[] files, boolean whole) {
+    if (!whole || config.input().options().containsKey("lineSep")) {
+      return readCsv(layout, files, whole, null);
+    }
+    // Read whole, univocity makes "\n" of a "\r\n" inside quotes (RFC 4180 keeps a field's bytes)
+    // unless Spark is given the line separator: each file is read with the one it ends its lines with.
+    Map<String, List<String>> bySeparator = new TreeMap<>();
+    for (String f : files) {
+      bySeparator.computeIfAbsent(SourceProbe.lineSeparator(source.fs(), new Path(f)), k -> new ArrayList<>()).add(f);
+    }
+    Dataset<Row> out = null;
+    for (Map.Entry<String, List<String>> e : bySeparator.entrySet()) {
+      Dataset<Row> part = readCsv(layout, e.getValue().toArray(String[]::new), true, e.getKey());
+      out = out == null ? part : out.union(part);
+    }
+    return out;
+  }
+
+  private Dataset<Row> readCsv(Layout layout, String[] files, boolean whole, String lineSeparator) {
     List<String> names = layout.header().isEmpty()
         ? config.columns().stream().map(ColumnSpec::name).toList()
         : layout.header();
@@ -436,6 +462,9 @@ public final class IngestJob {
         .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", RowTagger.CORRUPT)
         .option("header", String.valueOf(SourceProbe.csvHasHeader(config.input())))
         .option("multiLine", String.valueOf(whole));
+    if (lineSeparator != null) {
+      reader = reader.option("lineSep", lineSeparator);
+    }
     List<Column> declared = new ArrayList<>();
     for (ColumnSpec c : config.columns()) {
       declared.add(ref(fields.get(names.indexOf(c.name()))).as(c.name()));
@@ -478,6 +507,8 @@ public final class IngestJob {
     rows.put("read", read);
     rows.put("clean", clean);
     rows.put("quarantined", quarantined);
+    rows.put("quarantined_share", (double) quarantined / read);
+    rows.put("max_quarantined_share", config.input().maxQuarantinedShare());
     rows.put("duplicates_removed", duplicates);
     rows.put("dropped", dropped);
     rows.put("accounting", "read = clean + quarantined + duplicates_removed + dropped");
@@ -506,6 +537,17 @@ public final class IngestJob {
    * When no row is clean nothing is published, but the quarantine says why: it moves beside the
    * run's stages as {@code ingest.rejected/}, replacing an earlier one.
    */
+  /** The reasons of the first quarantined rows, distinct, for the line that refuses the input. */
+  private String firstReasons() {
+    List<String> reasons = new ArrayList<>();
+    for (Row r : spark.read().parquet(path(QUARANTINE)).select("reason").limit(20).collectAsList()) {
+      if (reasons.size() < 3 && r.getString(0) != null && !reasons.contains(r.getString(0))) {
+        reasons.add(r.getString(0));
+      }
+    }
+    return String.join(" | ", reasons);
+  }
+
   private String keepRejected() {
     Path kept = new Path(workDir.getParent(), StageLayout.INGEST + ".rejected");
     try {

@@ -76,7 +76,8 @@ public final class ScoreJob {
   /** What the stage knows before Spark starts: the scoring rules for {@code input}, and that it has what the model reads. */
   public static ScoreJob prepare(ScoredModel model, PipelineConfig today, String input, Configuration hadoopConf) {
     PipelineConfig trained = model.trained();
-    InputConfig in = new InputConfig(input, trained.input().format(), trained.input().options());
+    InputConfig in = new InputConfig(input, trained.input().format(), trained.input().options(),
+        trained.input().maxQuarantinedShare());
     SourceDescription source = SourceProbe.probe(trained.forScoring(in, trained.columns(), trained.derived(), today.score()),
         hadoopConf);
     Set<String> present = new LinkedHashSet<>();

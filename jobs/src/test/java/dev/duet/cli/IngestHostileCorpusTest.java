@@ -52,7 +52,8 @@ class IngestHostileCorpusTest {
    * Either {@code clean} rows, with {@code rules} counts and every clean row satisfying
    * {@code holds} (Spark SQL), or {@code exitTwo}: the one error line ({@code {in}} is the input dir).
    */
-  record Outcome(long clean, Map<String, Long> rules, String holds, String exitTwo) {}
+  /** @param rejected rows of the quarantine kept at ingest.rejected/ after an exit 2 (-1: none kept) */
+  record Outcome(long clean, Map<String, Long> rules, String holds, String exitTwo, long rejected) {}
 
   static Stream<Kind> corpus() throws IOException {
     List<Kind> kinds = new ArrayList<>();
@@ -107,6 +108,10 @@ class IngestHostileCorpusTest {
         "[{name: id, type: int}, {name: t, type: string}, {name: u, type: string}]",
         clean(3, Map.of("parse", 2L), "id in (2, 3, 5) and t in ('x', 'y', 'z')"),
         "a.csv", "id,t,u\n1,\"oops,a\n2,x,b\n3,y,c\n4,\"again,d\n5,z,e\n"));
+    kinds.add(kind("a line end inside a quoted field kept as it is: \\r\\n in a file of \\r\\n lines and of \\n lines",
+        "csv", idT, clean(4, "(id = 1 and t = 'a\r\nb') or (id = 2 and t = 'x') or (id = 3 and t = 'c\r\nd')"
+            + " or (id = 4 and t = 'e\nf')"),
+        "a.csv", "id,t\r\n1,\"a\r\nb\"\r\n2,x\r\n", "b.csv", "id,t\n3,\"c\r\nd\"\n4,\"e\nf\"\n"));
     kinds.add(kind("quotes escaped by doubling them (RFC 4180)", "csv", idT,
         clean(2, "t in ('say \"hi\"', 'a,b')"), "a.csv", "id,t\n1,\"say \"\"hi\"\"\"\n2,\"a,b\"\n"));
     kinds.add(kind("records with too few or too many fields", "csv",
@@ -140,8 +145,19 @@ class IngestHostileCorpusTest {
         clean(2, "t = 'x' or (id = 2 and t = '\uFFFD(')"),
         "a.csv", bytes("id,t\n1,x\n2,", new byte[] {(byte) 0xC3, (byte) 0x28}, "\n")));
     kinds.add(kind("no row passes the rules: the quarantine is kept", "csv", idN,
-        exitTwo("No row of file:{in} passes the rules (type:n 2): nothing is published; the quarantine is kept at"
-            + " file:{store}/h/r/ingest.rejected"), "a.csv", "id,n\n1,a\n2,b\n"));
+        rejected(2, "No row of file:{in} passes the rules (type:n 2): nothing is published; first reasons:"
+            + " n='a' is not a int | n='b' is not a int; the quarantine is kept at file:{store}/h/r/ingest.rejected"),
+        "a.csv", "id,n\n1,a\n2,b\n"));
+    StringBuilder mostlyBroken = new StringBuilder("id,n\n1,1\n");
+    for (int id = 2; id <= 20; id++) {
+      mostlyBroken.append(id).append(",x\n");
+    }
+    kinds.add(kind("19 rows of 20 quarantined: past input.max_quarantined_share, nothing is published", "csv", idN,
+        rejected(19, "19 of the 20 rows of file:{in} are quarantined (95.0%, above input.max_quarantined_share 0.9;"
+            + " type:n 19): nothing is published; first reasons: n='x' is not a int; the quarantine is kept at"
+            + " file:{store}/h/r/ingest.rejected"), "a.csv", mostlyBroken.toString()));
+    kinds.add(kind("half the rows quarantined: a messy table still publishes", "csv", idN,
+        clean(2, Map.of("type:n", 2L), "n in (1, 3)"), "a.csv", "id,n\n1,1\n2,a\n3,3\n4,b\n"));
     kinds.add(kind("a declared column that is null in every row", "csv",
         "[{name: id, type: int}, {name: n, type: int, nulls: keep}]",
         exitTwo("Column n is null in all 2 clean rows of file:{in}: check its name and the input (nothing is published)"),
@@ -199,8 +215,9 @@ class IngestHostileCorpusTest {
       String line = "duet ingest: " + expected.exitTwo().replace("{in}", in.toString()).replace("{store}", store.toString());
       assertThat(r.errLines()).singleElement().asString().startsWith(line);
       assertThat(store.resolve("h/r/ingest")).as("nothing published").doesNotExist();
-      if (expected.exitTwo().contains("quarantine is kept")) {
-        assertThat(spark.read().parquet(store.resolve("h/r/ingest.rejected").toString()).count()).isEqualTo(2);
+      if (expected.rejected() >= 0) {
+        assertThat(spark.read().parquet(store.resolve("h/r/ingest.rejected").toString()).count())
+            .isEqualTo(expected.rejected());
       }
       return;
     }
@@ -214,6 +231,8 @@ class IngestHostileCorpusTest {
     Map<String, Long> rules = new LinkedHashMap<>();
     quality.at("/quarantine_by_rule").fields().forEachRemaining(e -> rules.put(e.getKey(), e.getValue().asLong()));
     assertThat(rules).as("quarantined rows by rule").isEqualTo(expected.rules());
+    assertThat(quality.at("/rows/quarantined_share").asDouble()).as("share of the rows read")
+        .isEqualTo((double) quality.at("/rows/quarantined").asLong() / quality.at("/rows/read").asLong());
     Dataset<Row> quarantine = spark.read().parquet(stage.resolve("quarantine").toString());
     assertThat(quarantine.where("reason is null or raw_record is null or source_file is null").count())
         .as("every quarantined row keeps its record, reason and file").isZero();
@@ -229,15 +248,20 @@ class IngestHostileCorpusTest {
   }
 
   private static Outcome clean(long rows, String holds) {
-    return new Outcome(rows, Map.of(), holds, null);
+    return new Outcome(rows, Map.of(), holds, null, -1);
   }
 
   private static Outcome clean(long rows, Map<String, Long> rules, String holds) {
-    return new Outcome(rows, rules, holds, null);
+    return new Outcome(rows, rules, holds, null, -1);
+  }
+
+  /** Exit 2 with {@code line}, the quarantine of {@code rows} rows kept at ingest.rejected/. */
+  private static Outcome rejected(long rows, String line) {
+    return new Outcome(-1, Map.of(), null, line, rows);
   }
 
   private static Outcome exitTwo(String line) {
-    return new Outcome(-1, Map.of(), null, line);
+    return new Outcome(-1, Map.of(), null, line, -1);
   }
 
   private static byte[] compressed(String codecClass, String text) {

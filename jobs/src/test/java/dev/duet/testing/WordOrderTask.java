@@ -38,8 +38,8 @@ public final class WordOrderTask {
           network: lstm
           sequence: {max_tokens: 30, vocabulary: 1000, embedding: 16, units: 32}
           learning_rate: 0.01
-          epochs: 8
-          patience: 8
+          epochs: 4
+          patience: 4
           batch_size: 32
           workers: 2
           averaging_frequency: 5
