@@ -533,10 +533,6 @@ public final class IngestJob {
     return q;
   }
 
-  /**
-   * When no row is clean nothing is published, but the quarantine says why: it moves beside the
-   * run's stages as {@code ingest.rejected/}, replacing an earlier one.
-   */
   /** The reasons of the first quarantined rows, distinct, for the line that refuses the input. */
   private String firstReasons() {
     List<String> reasons = new ArrayList<>();
@@ -548,6 +544,10 @@ public final class IngestJob {
     return String.join(" | ", reasons);
   }
 
+  /**
+   * When no row is clean (or too few are) nothing is published, but the quarantine says why: it
+   * moves beside the run's stages as {@code ingest.rejected/}, replacing an earlier one.
+   */
   private String keepRejected() {
     Path kept = new Path(workDir.getParent(), StageLayout.INGEST + ".rejected");
     try {
