@@ -74,15 +74,19 @@ class TrainDlCommandTest {
 
   @Test
   void theLeNetCnnReadsTheDigitsBetter() throws IOException {
+    // Adam at 2e-3 annealed by a cosine over 3 epochs (as conf/mnist.yaml anneals its 10): test
+    // accuracy 0.9665 on TestData's digits, where 5 epochs at a constant 1e-3 reached 0.9645 in
+    // two thirds more time (~14 s an epoch on 2 cores).
     String config = mnist().replace("network: mlp", "network: cnn\n  image: {height: 28, width: 28, channels: 1}")
-        .replace("epochs: 8", "epochs: 5");
+        .replace("  learning_rate: 0.001", "  learning_rate: 0.002\n  learning_rate_schedule: cosine")
+        .replace("epochs: 8", "epochs: 3");
     Dirs.copyTree(store.resolve("mnist/r/ingest"), store.resolve("mnist/cnn/ingest"));
     long start = System.nanoTime();
     Cli r = run("train-dl", config, "cnn");
     assertThat(r.exitCode()).as(r.err()).isZero();
     Dataset<Row> p = spark.read().parquet(store.resolve("mnist/cnn/train-dl/predictions/cnn").toString());
     double accuracy = (double) p.where("label = prediction").count() / p.count();
-    System.out.printf("mnist CNN: 5 epochs, %.1f s, test accuracy %.4f%n", (System.nanoTime() - start) / 1e9, accuracy);
+    System.out.printf("mnist CNN: 3 epochs, %.1f s, test accuracy %.4f%n", (System.nanoTime() - start) / 1e9, accuracy);
     assertThat(accuracy).as("CNN test accuracy").isGreaterThanOrEqualTo(0.96);
   }
 

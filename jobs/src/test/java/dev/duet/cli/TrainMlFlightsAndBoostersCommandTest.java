@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.duet.testing.Cli;
+import dev.duet.testing.Dirs;
 import dev.duet.testing.SharedIngest;
 import dev.duet.testing.SparkTestSession;
 import dev.duet.testing.TestData;
@@ -30,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * train-ml on the real flights at test size (testing/TestData), ingested once for the class:
- * categoricals and a timestamp, binary and regression labels, the boosters against MLlib's GBT.
- * The boosters on the MNIST digits: BoostersOnTheDigitsCommandTest.
+ * categoricals and a timestamp, binary and regression labels, the boosters against MLlib's GBT
+ * and ranked by evaluate. The boosters on the MNIST digits: BoostersOnTheDigitsCommandTest.
  * Small tree and iteration counts: floors that catch a broken pipeline, not benchmarks.
  */
 @Tag("sample-data")
@@ -92,8 +93,8 @@ class TrainMlFlightsAndBoostersCommandTest {
   }
 
   @Test
-  void xgboostAndLightgbmBeatMllibGbtOnFlightsAtTheSameRoundsAndDepth() throws IOException {
-    Cli r = trained.run("train-ml", shipped("flights.yaml", """
+  void xgboostAndLightgbmBeatMllibGbtOnFlightsAtTheSameRoundsAndDepthAndEvaluateRanksThem() throws IOException {
+    String config = shipped("flights.yaml", """
         train_ml:
           features:
             categorical: [origin, destination]
@@ -103,7 +104,8 @@ class TrainMlFlightsAndBoostersCommandTest {
             gbt: {maxIter: [10], maxDepth: [5]}
             xgboost: {numRound: [10], max_depth: [5], eta: [0.3]}
             lightgbm: {numIterations: [10], maxDepth: [5], numLeaves: [31], learningRate: [0.3]}
-        """), "--force");
+        """);
+    Cli r = trained.run("train-ml", config, "--force");
     assertThat(r.exitCode()).as(r.err()).isZero();
     Path out = store.resolve("flights/r/train-ml");
     long testRows = trained.clean("flights").where("split = 'test'").count();
@@ -135,6 +137,21 @@ class TrainMlFlightsAndBoostersCommandTest {
     assertThat(summary.at("/algorithms/1/model").asText()).isEqualTo("XGBoostClassificationModel");
     assertThat(summary.at("/algorithms/2/model").asText()).isEqualTo("LightGBMClassificationModel");
     assertThat(summary.at("/algorithms/1/cost/train/executor_cpu_seconds").asDouble()).isPositive();
+
+    // evaluate ranks the boosters like every classic model, over every test row, and they explain
+    // themselves by their gains (a copy of the run: the other tests retrain run r).
+    for (String stage : List.of("ingest", "train-ml")) {
+      Dirs.copyTree(store.resolve("flights/r/" + stage), store.resolve("flights/ranked/" + stage));
+    }
+    Cli evaluate = Cli.duet(tmp, "evaluate", config, store, "ranked");
+    assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
+    JsonNode report = json(store.resolve("flights/ranked/evaluate/report.json"));
+    assertThat(report.at("/metric").asText()).isEqualTo("roc_auc");
+    assertThat(report.at("/test_rows").asLong()).as("every row of the test split").isEqualTo(testRows);
+    assertThat(report.at("/leaderboard")).hasSize(3)
+        .allSatisfy(e -> assertThat(e.at("/metrics/roc_auc").asDouble()).as(e.at("/model").asText()).isGreaterThan(0.55));
+    assertThat(report.at("/leaderboard")).filteredOn(e -> e.at("/model").asText().matches("xgboost|lightgbm"))
+        .hasSize(2).allSatisfy(e -> assertThat(e.at("/interpretability").asText()).isEqualTo("medium"));
   }
 
   @Test

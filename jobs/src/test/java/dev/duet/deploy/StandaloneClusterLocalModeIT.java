@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The whole run on the standalone cluster (testing/SharedCluster) agrees with the same run in local mode. */
+/**
+ * The whole run on the standalone cluster (testing/SharedCluster) agrees with the same run in local
+ * mode, whose report ranks the models of both families on the ten digits.
+ */
 @ExtendWith(SharedCluster.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StandaloneClusterLocalModeIT {
@@ -37,6 +40,15 @@ class StandaloneClusterLocalModeIT {
     assertThat(SparkSubmit.to("local[2]").run(cluster.dir("local").resolve("local.log"), SharedCluster.RUN_LIMIT,
         cluster.run(cluster.config, "local")))
         .contains("ingest: run local already finished this stage, skipping").contains("run: mnist run local finished");
+
+    // The local run's report: every model of both families on the ten digits.
+    JsonNode report = json.readTree(cluster.store().resolve("mnist/local/evaluate/report.json").toFile());
+    assertThat(report.at("/metric").asText()).isEqualTo("accuracy");
+    assertThat(report.at("/leaderboard")).hasSize(3).allSatisfy(e -> {
+      assertThat(e.at("/metrics/accuracy").asDouble()).as(e.at("/model").asText()).isGreaterThan(0.7);
+      assertThat(e.at("/metrics/confusion_matrix")).hasSize(10);
+    });
+    assertThat(report.at("/recommendation/verdict").asText()).startsWith("Use ");
 
     JsonNode local = json.readTree(cluster.store().resolve("mnist/local/evaluate/metrics.json").toFile());
     JsonNode onCluster = json.readTree(cluster.store().resolve("mnist/cluster/evaluate/metrics.json").toFile());

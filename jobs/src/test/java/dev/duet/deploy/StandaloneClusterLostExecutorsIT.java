@@ -49,14 +49,14 @@ class StandaloneClusterLostExecutorsIT {
     // enough for the cluster to replace both executors before the driver goes. The forest alone in
     // train-ml: the kill lands in its jobs, and the linear model would only add minutes.
     Path wider = Files.writeString(tmp.resolve("mnist-lost.yaml"), Files.readString(cluster.config)
-        .replace("hidden: [64]", "hidden: [1024, 1024]").replace("epochs: 3", "epochs: 5").replace("patience: 3", "patience: 5")
+        .replace("hidden: [64]", "hidden: [1024, 1024]").replace("epochs: 3", "epochs: 4").replace("patience: 3", "patience: 4")
         .replaceFirst("\\n    linear: \\{[^}]*}", ""));
     Path events = Files.createDirectories(tmp.resolve("events"));
     Path logFile = tmp.resolve("lost-1.log");
     Process driver = cluster.onTheCluster(events).conf("spark.cores.max", "2").start(logFile, cluster.run(wider, "lost"));
     cluster.cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-ml: [1/1] random_forest"));
     assertThat(Files.readString(logFile)).as("killed while train-ml ran").doesNotContain("train-ml: done");
-    cluster.cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: mlp: epoch 1/5"));
+    cluster.cluster.killExecutor(executorRunningATaskAfter(driver, logFile, "train-dl: mlp: epoch 1/4"));
     assertThat(Files.readString(logFile)).as("killed while train-dl ran").doesNotContain("train-dl: done");
     // The event log records each loss and each replacement as the driver learns of it: both kills
     // and both replacements are on record before the driver itself goes.
@@ -83,11 +83,11 @@ class StandaloneClusterLostExecutorsIT {
         .run(tmp.resolve("lost-2.log"), SharedCluster.RUN_LIMIT, cluster.run(wider, "lost"));
     assertThat(out).contains("ingest: run lost already finished this stage, skipping")
         .contains("train-ml: run lost already finished this stage, skipping")
-        .containsPattern("train-dl: mlp: resuming after epoch [1-4] from")
-        .contains("train-dl: mlp: 5 epochs").contains("run: mnist run lost finished");
+        .containsPattern("train-dl: mlp: resuming after epoch [1-3] from")
+        .contains("train-dl: mlp: 4 epochs").contains("run: mnist run lost finished");
     JsonNode summary = json.readTree(cluster.store().resolve("mnist/lost/train-dl/train-dl.json").toFile()).at("/networks/0");
-    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 4);
-    assertThat(summary.at("/curve")).hasSize(5);
+    assertThat(summary.at("/resumed_from_epoch").asInt()).isBetween(1, 3);
+    assertThat(summary.at("/curve")).hasSize(4);
     for (String predictions : List.of("train-ml/predictions/random_forest", "train-dl/predictions/mlp")) {
       assertThat(SharedCluster.Fixture.predictionRows(cluster.store().resolve("mnist/lost/" + predictions)))
           .as(predictions + ": every test row once, as in the undisturbed run")
