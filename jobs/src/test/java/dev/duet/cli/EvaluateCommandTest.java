@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.duet.testing.Cli;
 import dev.duet.testing.Dirs;
-import dev.duet.testing.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluateCommandTest {
   private static final String SCRIPT = "<script>alert(1)</script>";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final SparkSession spark = SparkTestSession.get();
   @TempDir
   static Path tmp;
   private Path store;
