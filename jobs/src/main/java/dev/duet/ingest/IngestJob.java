@@ -30,6 +30,7 @@ import dev.duet.drift.Drift;
 import dev.duet.ingest.SourceDescription.Layout;
 import dev.duet.store.Json;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +79,8 @@ public final class IngestJob {
   private final Map<String, Double> recordedMedians;
   /** The median of every median-imputed column, as this ingest imputed it. */
   private final Map<String, Double> medians = new LinkedHashMap<>();
+  /** Per file read whole, the line separator it ends its lines with: probed once, read by every pass. */
+  private final Map<String, String> lineSeparators = new HashMap<>();
 
   /**
    * @param spark   the session; ingest runs on a child session with its own SQL settings
@@ -283,7 +286,7 @@ public final class IngestJob {
   /** Records and malformed records per file, reading {@code files} line by line or whole. */
   private Map<String, long[]> countsPerFile(Set<String> files, boolean whole) {
     describe("ingest: count records of " + files.size() + " file(s) " + (whole ? "read whole" : "line by line"));
-    Map<String, long[]> out = new java.util.HashMap<>();
+    Map<String, long[]> out = new HashMap<>();
     // Pruned to the corrupt-record column alone, the parser would not check a record's fields.
     spark.conf().set("spark.sql.csv.parser.columnPruning.enabled", "false");
     try {
@@ -435,7 +438,8 @@ public final class IngestJob {
     // unless Spark is given the line separator: each file is read with the one it ends its lines with.
     Map<String, List<String>> bySeparator = new TreeMap<>();
     for (String f : files) {
-      bySeparator.computeIfAbsent(SourceProbe.lineSeparator(source.fs(), new Path(f)), k -> new ArrayList<>()).add(f);
+      String separator = lineSeparators.computeIfAbsent(f, file -> SourceProbe.lineSeparator(source.fs(), new Path(file)));
+      bySeparator.computeIfAbsent(separator, k -> new ArrayList<>()).add(f);
     }
     Dataset<Row> out = null;
     for (Map.Entry<String, List<String>> e : bySeparator.entrySet()) {

@@ -51,8 +51,9 @@ class IngestHostileCorpusTest {
   /**
    * Either {@code clean} rows, with {@code rules} counts and every clean row satisfying
    * {@code holds} (Spark SQL), or {@code exitTwo}: the one error line ({@code {in}} is the input dir).
+   *
+   * @param rejected rows of the quarantine kept at ingest.rejected/ after an exit 2 (-1: none kept)
    */
-  /** @param rejected rows of the quarantine kept at ingest.rejected/ after an exit 2 (-1: none kept) */
   record Outcome(long clean, Map<String, Long> rules, String holds, String exitTwo, long rejected) {}
 
   static Stream<Kind> corpus() throws IOException {
