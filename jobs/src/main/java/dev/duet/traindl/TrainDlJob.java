@@ -103,6 +103,29 @@ public final class TrainDlJob {
     WorkerThreads.use(threadsPerWorker); // local mode: the driver's JVM runs the workers
   }
 
+  /**
+   * Refuses a train split too small for a network, before anything is fitted: fewer than
+   * {@link CleanTable#MIN_ROWS} rows to fit on or in its validation slice, or fewer rows to fit on
+   * than one minibatch.
+   */
+  private static void requireEnoughRows(NetworkConfig net, long labelled) {
+    long rows = net.maxTrainRows().map(m -> Math.min(m, labelled)).orElse(labelled);
+    boolean capped = rows < labelled;
+    String counted = capped ? String.format(Locale.ROOT, "max_train_rows %,d of the %,d labelled train rows", rows,
+        labelled) : String.format(Locale.ROOT, "%,d labelled train rows", rows);
+    String more = capped ? "raise the network's max_train_rows" : "gather more rows, or lower split.test_fraction";
+    long validation = Math.round(rows * net.validationFraction());
+    long fit = rows - validation;
+    CleanTable.requireRows(validation, CleanTable.MIN_ROWS, counted, "network " + net.name()
+        + "'s validation slice (validation_fraction " + net.validationFraction() + ": about " + validation + " rows)",
+        "raise its validation_fraction, or " + more);
+    CleanTable.requireRows(fit, CleanTable.MIN_ROWS, counted, "network " + net.name() + " fits on about " + fit
+        + " of them and", "lower its validation_fraction, or " + more);
+    CleanTable.requireRows(fit, net.batchSize(), counted, "network " + net.name() + " fits on about " + fit
+        + " of them, and one minibatch (batch_size " + net.batchSize() + ")", "set its batch_size to at most " + fit
+        + ", or " + more);
+  }
+
   /** Where a network's saved file and its predictions are, relative to the stage's output. */
   public static String networkPath(String name) {
     return NETWORKS + "/" + name + ".zip";
@@ -117,6 +140,7 @@ public final class TrainDlJob {
     try {
       List<String> columns = dl.networks().stream().flatMap(n -> n.columns().stream()).distinct().toList();
       CleanTable table = CleanTable.read(spark, cleanPath, config, columns);
+      dl.networks().forEach(net -> requireEnoughRows(net, table.counts().trainLabelled()));
       Metric metric = config.evaluate().primaryFor(table.classes());
       List<TrainDlResult.Network> networks = new ArrayList<>();
       ObjectNode summary = Json.object();

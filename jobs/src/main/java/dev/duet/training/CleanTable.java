@@ -57,9 +57,10 @@ public record CleanTable(Labels.Counts counts, Dataset<Row> train, Dataset<Row> 
       label = dictionary.get().index(col(config.label()));
     }
     Dataset<Row> labelled = clean.withColumn(Labels.LABEL, label);
-    Labels.Counts counts = Labels.check(labelled, config.label(), config.task(), path);
+    Labels.Counts counts = Labels.check(labelled, config.label(), config.task(), path,
+        dictionary.map(ClassDictionary::names).orElse(List.of()));
     if (dictionary.isPresent() && dictionary.get().names().size() > counts.classes()) {
-      // A class seen only in the test split still has its index: the models' outputs cover it.
+      // Every class the dictionary names has its index in the models' outputs, seen or not.
       counts = new Labels.Counts(counts.rows(), counts.trainLabelled(), counts.testLabelled(),
           dictionary.get().names().size());
     }
@@ -74,6 +75,27 @@ public record CleanTable(Labels.Counts counts, Dataset<Row> train, Dataset<Row> 
           spark.sparkContext().hadoopConfiguration()), cleanPath);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Fewer rows than this teach a model nothing a score could show, and a validation slice of
+   * fewer scores by chance: the least either branch fits on, or holds out to validate on.
+   */
+  public static final long MIN_ROWS = 10;
+
+  /**
+   * Refuses, before anything is fitted, to use {@code rows} where {@code needed} are the least
+   * that means something: exit 2 with one line naming the counts, what needs them and what
+   * would do.
+   *
+   * @param rows     what the rows are, counted ("12 labelled train rows")
+   * @param neededBy what needs them, and how many it would get ("a validation slice of about 2")
+   */
+  public static void requireRows(long have, long needed, String rows, String neededBy, String remedy) {
+    if (have < needed) {
+      throw new InputException(String.format(java.util.Locale.ROOT, "Too little data to train on: %s; %s needs at"
+          + " least %,d: %s", rows, neededBy, needed, remedy));
     }
   }
 

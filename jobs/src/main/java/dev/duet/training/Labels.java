@@ -35,17 +35,20 @@ public final class Labels {
 
   /**
    * Refuses a label nothing can be learned from, before any fitting: no labelled train rows, a
-   * single class, or class values that are not whole numbers from 0. One Spark job over
-   * {@code table} (with {@link #LABEL} and the split column): the rows the training stages count
-   * come from it too.
+   * single class, a class of the test split with no train row, or class values that are not whole
+   * numbers from 0. One Spark job over {@code table} (with {@link #LABEL} and the split column):
+   * the rows the training stages count come from it too.
+   *
+   * @param classNames a text label's classes by index (empty: the label is the index)
    */
-  public static Counts check(Dataset<Row> table, String label, Task task, String source) {
+  public static Counts check(Dataset<Row> table, String label, Task task, String source, List<String> classNames) {
     Column isTrain = col(ConfigLoader.SPLIT_COLUMN).equalTo("train");
     long rows;
     long train;
     long trainLabelled;
     long testLabelled;
     List<Row> classes = new ArrayList<>();
+    List<Row> testClasses = new ArrayList<>();
     if (task == Task.REGRESSION) {
       Row c = table.agg(count(lit(1)), count(when(isTrain, 1)), count(when(isTrain.and(col(LABEL).isNotNull()), 1)),
           count(when(not(isTrain).and(col(LABEL).isNotNull()), 1))).first();
@@ -72,8 +75,8 @@ public final class Labels {
         train += inTrain ? n : 0;
         trainLabelled += inTrain && !g.isNullAt(1) ? n : 0;
         testLabelled += !inTrain && !g.isNullAt(1) ? n : 0;
-        if (inTrain && !g.isNullAt(1)) {
-          classes.add(g);
+        if (!g.isNullAt(1)) {
+          (inTrain ? classes : testClasses).add(g);
         }
       }
     }
@@ -95,6 +98,17 @@ public final class Labels {
     if (classes.size() == 1) {
       throw new InputException("Label " + label + " has one class (" + classes.get(0).get(1) + ") in all "
           + trainLabelled + " labelled train rows: a classifier needs at least two");
+    }
+    List<Double> learned = classes.stream().map(c -> c.getDouble(1)).toList();
+    for (Row c : testClasses) {
+      if (!learned.contains(c.getDouble(1))) {
+        double v = c.getDouble(1);
+        String name = v == Math.rint(v) && v >= 0 && v < classNames.size() ? "'" + classNames.get((int) v) + "'"
+            : String.valueOf(v);
+        throw new InputException("Label " + label + "'s class " + name + " has " + c.getLong(2) + " test row(s) and no"
+            + " train row among the " + trainLabelled + " labelled train rows: no model can learn a class it never"
+            + " sees; gather more of its rows, or leave its rows out (a derived label or a filter in the config)");
+      }
     }
     for (Row c : classes) {
       double v = c.getDouble(1);

@@ -1,6 +1,7 @@
 package dev.duet.training;
 
 import dev.duet.config.EvaluateConfig.Metric;
+import dev.duet.contracts.InputException;
 import dev.duet.contracts.ModelCard;
 import dev.duet.contracts.ModelCard.CurvePoint;
 import java.io.IOException;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * How much data a family needs, measured by its own training stage: the stage's best model on the
  * test split (by evaluate's primary metric) is fitted again with the same settings on seeded
  * samples of a fraction of its training rows, into a scratch directory deleted afterwards, and
- * scored on the same test split. The last point is the model itself. Evaluate only reads it.
+ * scored on the same test split; a fraction too small for the model's settings (too few rows to
+ * fit or validate on) is left out. The last point is the model itself. Evaluate only reads it.
  */
 public final class LearningCurve {
   /** Fits {@code card}'s model again, with its settings, on at most {@code rows} train rows into {@code dir}. */
@@ -59,7 +61,16 @@ public final class LearningCurve {
         long rows = Math.max(1, Math.round(f * card.trainRows()));
         Path dir = new Path(scratch, card.name() + "-" + Math.round(f * 1000));
         long t0 = System.nanoTime();
-        Path predictions = refit.fit(card, rows, dir);
+        Path predictions;
+        try {
+          predictions = refit.fit(card, rows, dir);
+        } catch (InputException tooFew) {
+          // A small fraction of a small table can be too few rows for the model's settings: that
+          // point is not measured; the others still are.
+          LOG.info("learning curve: {} on {} of its training rows ({}): not measured: {}", card.name(), f, rows,
+              tooFew.getMessage());
+          continue;
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         double score = score(spark, predictions, classes, metric);
         LOG.info("learning curve: {} on {} of its training rows ({}): {} {} ({} s)", card.name(), f, rows, metric.key(),

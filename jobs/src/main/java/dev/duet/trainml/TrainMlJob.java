@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -137,6 +138,7 @@ public final class TrainMlJob {
 
   private TrainMlResult train(TaskCost cost, Map<Encoding, Featurized> features) {
     CleanTable table = CleanTable.read(spark, cleanPath, config, ml.features().columns());
+    requireEnoughRows(table.counts().trainLabelled());
     Dataset<Row> train = table.train();
     Dataset<Row> test = table.test();
     int numClasses = table.classes();
@@ -183,6 +185,45 @@ public final class TrainMlJob {
     return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(), fittedRows,
         any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes, primary,
         permutation.rows(), new ModelCards(StageLayout.TRAIN_ML, numClasses, primary.key(), cards));
+  }
+
+  /**
+   * Refuses a train split too small for what this config does with it, before anything is fitted:
+   * fewer than {@link CleanTable#MIN_ROWS} to fit on, a validation slice (train_validation_split,
+   * a fold of cross_validation, a booster's early stopping) expected to hold fewer, or k-NN
+   * asked for more neighbours than there are rows.
+   */
+  private void requireEnoughRows(long labelled) {
+    long rows = ml.maxTrainRows().map(m -> Math.min(m, labelled)).orElse(labelled);
+    boolean capped = rows < labelled;
+    String counted = capped ? String.format(Locale.ROOT, "max_train_rows %,d of the %,d labelled train rows", rows,
+        labelled) : String.format(Locale.ROOT, "%,d labelled train rows", rows);
+    String more = capped ? "raise train_ml.max_train_rows" : "gather more rows, or lower split.test_fraction";
+    CleanTable.requireRows(rows, CleanTable.MIN_ROWS, counted, "a model", more);
+    double ratio = ml.tuning().trainRatio();
+    long heldOut = Math.round(rows * (1 - ratio));
+    for (AlgorithmSpec spec : ml.algorithms()) {
+      Algorithm a = spec.algorithm();
+      List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
+      String name = a.configName();
+      if (a.isBooster() && Boosters.stopsEarly(a, candidates)) {
+        CleanTable.requireRows(heldOut, CleanTable.MIN_ROWS, counted, name + "'s early stopping holds out 1 - train_ratio "
+            + ratio + " of them (about " + heldOut + ") and", more + ", or lower train_ml.tuning.train_ratio");
+      } else if (candidates.size() > 1 && (a == Algorithm.KNN || ml.tuning().method() == TuningMethod.TRAIN_VALIDATION_SPLIT)) {
+        CleanTable.requireRows(heldOut, CleanTable.MIN_ROWS, counted, name + "'s tuning validates on 1 - train_ratio "
+            + ratio + " of them (about " + heldOut + ") and", more + ", lower train_ml.tuning.train_ratio, or give "
+            + name + " one candidate");
+      } else if (candidates.size() > 1) {
+        long fold = rows / ml.tuning().folds();
+        CleanTable.requireRows(fold, CleanTable.MIN_ROWS, counted, name + "'s cross_validation validates on each of "
+            + ml.tuning().folds() + " folds (about " + fold + " rows) and", more + ", use fewer folds, or give " + name
+            + " one candidate");
+      }
+      if (a == Algorithm.KNN) {
+        int kMax = candidates.stream().mapToInt(Candidate::k).max().orElseThrow();
+        CleanTable.requireRows(rows, kMax, counted, "knn with k = " + kMax, "use a smaller k, or " + more);
+      }
+    }
   }
 
   /** One algorithm, its tuned params fixed, on at most {@code rows} of the train split. */

@@ -91,51 +91,6 @@ class TrainMlCommandTest {
   }
 
   @Test
-  void refusesALabelWithOneClassOrNoValuesWithExitCodeTwo() throws IOException {
-    StringBuilder csv = new StringBuilder("id,x,y\n");
-    for (int i = 0; i < 200; i++) {
-      csv.append(i).append(',').append(i % 7).append(",1\n");
-    }
-    Path oneClass = Files.writeString(tmp.resolve("one-class.csv"), csv.toString());
-    // The split hashes the id alone, so both inputs split alike.
-    String template = """
-        pipeline: %s
-        task: classification
-        label: y
-        input: {path: "%s", format: csv, options: {header: "true"}}
-        columns:
-          - {name: id, type: int}
-          - {name: x, type: double}
-          - {name: y, type: int}
-        split: {key: [id], test_fraction: 0.2, seed: 42}
-        train_ml:
-          features: {numeric: [x]}
-          algorithms: {decision_tree: {}}
-        """;
-    Path c1 = Files.writeString(tmp.resolve("one.yaml"), template.formatted("one", oneClass));
-    assertThat(trained.runFile("ingest", c1).exitCode()).isZero();
-    // Labels on test rows only (ingest refuses a column that is null in every row).
-    List<Integer> testIds = trained.clean("one").where("split = 'test'").select("id").as(org.apache.spark.sql.Encoders.INT())
-        .collectAsList();
-    StringBuilder unlabelled = new StringBuilder("id,x,y\n");
-    for (int i = 0; i < 200; i++) {
-      unlabelled.append(i).append(',').append(i % 7).append(',').append(testIds.contains(i) ? "1" : "").append('\n');
-    }
-    Path noLabels = Files.writeString(tmp.resolve("no-labels.csv"), unlabelled.toString());
-    Path c2 = Files.writeString(tmp.resolve("none.yaml"), template.formatted("none", noLabels));
-    assertThat(trained.runFile("ingest", c2).exitCode()).isZero();
-    Cli one = trained.runFile("train-ml", c1);
-    assertThat(one.exitCode()).isEqualTo(2);
-    assertThat(one.errLines()).containsExactly(
-        "duet train-ml: Label y has one class (1.0) in all " + trained.trainRows("one") + " labelled train rows: a classifier needs at least two");
-    Cli none = trained.runFile("train-ml", c2);
-    assertThat(none.exitCode()).isEqualTo(2);
-    assertThat(none.errLines()).singleElement().asString()
-        .matches("duet train-ml: Label y is null in all \\d+ train rows: nothing to learn from");
-    assertThat(store.resolve("one/r/train-ml")).as("nothing published").doesNotExist();
-  }
-
-  @Test
   void refusesToTrainARunThatHasNotFinishedIngest() throws IOException {
     Path config = Files.writeString(tmp.resolve("mnist-elsewhere.yaml"), shipped("mnist.yaml", ""));
     Cli r = Cli.capture((out, err) -> DuetMain.execute(new String[] {"train-ml", "--config", config.toString(),
