@@ -12,6 +12,10 @@ import java.util.Optional;
  *                           classifier, accuracy for a multiclass one, RMSE for a regression)
  * @param blessMargin        how much the best model must beat the last blessed run's best by
  * @param tieMargin          scores closer than this are a tie: the cheaper family is recommended
+ *                           (so is a gap whose bootstrap interval holds zero)
+ * @param minLift            how much a model must beat the no-skill baseline by (besides beating
+ *                           it beyond chance) to count as having learned something: only such a
+ *                           model is recommended or blessed
  * @param interpretability   whether the users need to explain predictions
  * @param maxTrainingSeconds the training-time budget of one model (empty: none)
  * @param learningCurve      fractions of the training rows to refit the best model of each family
@@ -21,11 +25,12 @@ public record EvaluateConfig(
     Optional<Metric> primaryMetric,
     double blessMargin,
     double tieMargin,
+    double minLift,
     Need interpretability,
     Optional<Double> maxTrainingSeconds,
     List<Double> learningCurve) {
 
-  public static final EvaluateConfig DEFAULTS = new EvaluateConfig(Optional.empty(), 0.0, 0.005, Need.PREFERRED,
+  public static final EvaluateConfig DEFAULTS = new EvaluateConfig(Optional.empty(), 0.0, 0.005, 0.0, Need.PREFERRED,
       Optional.empty(), List.of());
 
   /** How strongly a need weighs in the recommendation. */
@@ -69,7 +74,8 @@ public record EvaluateConfig(
   }
 
   public EvaluateConfig withLearningCurve(List<Double> fractions) {
-    return new EvaluateConfig(primaryMetric, blessMargin, tieMargin, interpretability, maxTrainingSeconds, fractions);
+    return new EvaluateConfig(primaryMetric, blessMargin, tieMargin, minLift, interpretability, maxTrainingSeconds,
+        fractions);
   }
 
   /** The metric that ranks models for this task and number of classes (0: regression). */

@@ -31,6 +31,10 @@ final class EvaluateSection {
     if (tie < 0) {
       ev.problem("Cannot set evaluate.tie_margin to " + tie + ": must be zero or more");
     }
+    double minLift = ev.optNumber("min_lift").orElse(d.minLift());
+    if (minLift < 0) {
+      ev.problem("Cannot set evaluate.min_lift to " + minLift + ": must be zero or more");
+    }
     YamlObject needs = ev.object("needs");
     Need interpretability = needs.optEnum("interpretability", Need.class).orElse(d.interpretability());
     Optional<Double> budget = needs.optNumber("max_training_seconds");
@@ -51,6 +55,6 @@ final class EvaluateSection {
       }
     }
     ev.finish();
-    return new EvaluateConfig(metric, bless, tie, interpretability, budget, List.copyOf(fractions));
+    return new EvaluateConfig(metric, bless, tie, minLift, interpretability, budget, List.copyOf(fractions));
   }
 }

@@ -64,6 +64,11 @@ record Blessing(boolean blessed, String reason, Optional<String> previous, doubl
     }
   }
 
+  /** Not blessed, whatever the bar: the best model did not beat the no-skill baseline (the reason says by how much). */
+  static Blessing unlearned(double best, String reason) {
+    return new Blessing(false, reason, Optional.empty(), best, null);
+  }
+
   private static Blessing against(String runId, Metric m, double best, double margin, JsonNode bar) {
     Optional<String> barRun = Optional.ofNullable(bar).map(b -> b.path("run_id").asText());
     if (Double.isNaN(best)) {

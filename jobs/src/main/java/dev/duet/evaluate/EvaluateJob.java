@@ -112,9 +112,10 @@ public final class EvaluateJob {
     }
     spark.sparkContext().clearJobGroup();
     List<Scored> ranked = Scored.rank(scored, metric);
-    Optional<Scored> classic = ranked.stream().filter(s -> s.candidate().card().family() == Family.CLASSIC).findFirst();
-    Optional<Scored> deep = ranked.stream().filter(s -> s.candidate().card().family() == Family.DEEP).findFirst();
-    Recommendation recommendation = Recommendation.of(classic, deep, metric, ev);
+    Optional<Scored> classic = Scored.bestOf(ranked, Family.CLASSIC);
+    Optional<Scored> deep = Scored.bestOf(ranked, Family.DEEP);
+    Significance significance = significance(ranked, classic, deep, classes, classNames, metric);
+    Recommendation recommendation = Recommendation.of(classic, deep, metric, ev, significance);
     List<JsonNode> history = new Leaderboard(store, config.pipeline()).entries();
     Scored best = ranked.get(0);
 
@@ -127,8 +128,12 @@ public final class EvaluateJob {
       charts.put("Learning curve", Charts.learningCurve(curves, metric));
     }
     // Last of the decisions: a claim on the bar is final, so as little as possible comes after it.
-    Blessing blessing = Blessing.decide(store.fs(), store.pipelineDir(config.pipeline()), runId, metric,
-        best.score(metric), ev.blessMargin());
+    Blessing blessing = significance.learned(best)
+        ? Blessing.decide(store.fs(), store.pipelineDir(config.pipeline()), runId, metric, best.score(metric),
+            ev.blessMargin())
+        : Blessing.unlearned(best.score(metric), "No model learned anything useful: the best, " + best.candidate().id()
+            + ", has " + significance.lift(best) + (ev.minLift() > 0 ? ", against evaluate.min_lift " + ev.minLift()
+            : "") + ", so nothing is blessed.");
     LOG.info("evaluate: best {} ({} {}); {}; {}", best.candidate().id(), metric.key(),
         Recommendation.fmt(best.score(metric)), blessing.blessed() ? "blessed" : "not blessed", recommendation.verdict());
     String now = Instant.now().toString();
@@ -138,6 +143,7 @@ public final class EvaluateJob {
     entry.put("metric", metric.key());
     entry.put("best_model", best.candidate().id());
     Json.putNumber(entry, "best_score", best.score(metric));
+    Json.putNumber(entry, "no_skill_score", significance.baseline().get(metric));
     entry.put("blessed", blessing.blessed());
     ObjectNode models = entry.putObject("models");
     ranked.forEach(s -> Json.putNumber(models, s.candidate().id(), s.score(metric)));
@@ -147,7 +153,8 @@ public final class EvaluateJob {
 
     long testRows = best.metrics().json().path("rows").asLong() + best.metrics().json().path("unlabelled_rows").asLong();
     Report report = new Report(config.pipeline(), runId, config.task().name().toLowerCase(Locale.ROOT), config.label(),
-        config.dataKind(), ev.tieMargin(), classes, classNames, testRows, metric, now, ranked, recommendation, HeadToHead.of(classic, deep, metric, config, curves),
+        config.dataKind(), ev.tieMargin(), classes, classNames, testRows, metric, now, ranked, significance, recommendation,
+        HeadToHead.of(classic, deep, metric, config, curves, significance),
         blessing, branches.missing(), charts, curves, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
 
     FileSystem fs = store.fs();
@@ -162,6 +169,49 @@ public final class EvaluateJob {
     write(fs, new Path(workDir, REPORT_HTML), HtmlReport.render(report).getBytes(StandardCharsets.UTF_8));
     Json.write(fs, new Path(workDir, Leaderboard.ROW), entry);
     return new EvaluateResult(report, lineage(branches));
+  }
+
+  /**
+   * The no-skill baseline on the same test rows, each model's lift over it and the gap between
+   * the families' best, each with its paired bootstrap interval (seeded by the split's seed).
+   */
+  private Significance significance(List<Scored> ranked, Optional<Scored> classic, Optional<Scored> deep, int classes,
+      List<String> classNames, Metric metric) {
+    long t0 = System.nanoTime();
+    spark.sparkContext().setJobGroup("evaluate:no-skill", "evaluate: the no-skill baseline and the bootstrap", false);
+    try {
+      NoSkill noSkill = NoSkill.of(store.fs(), store.stage(config.pipeline(), runId, StageLayout.INGEST).dir(), classes,
+          classNames);
+      Metrics baseline = Metrics.of(noSkill.predictions(spark.read().parquet(
+          ranked.get(0).candidate().predictions().toString())), classes);
+      List<Bootstrap.Rows> rows = ranked.stream()
+          .map(s -> Bootstrap.Rows.of(spark.read().parquet(s.candidate().predictions().toString()), classes)).toList();
+      Bootstrap bootstrap = Bootstrap.of(metric, noSkill.rows(rows.get(0)), rows, config.split().seed());
+      Map<String, Bootstrap.Interval> lifts = new LinkedHashMap<>();
+      for (int i = 0; i < ranked.size(); i++) {
+        lifts.put(ranked.get(i).candidate().id(), bootstrap.lift(i, better(metric, ranked.get(i).score(metric),
+            baseline.get(metric))));
+      }
+      Optional<Bootstrap.Interval> gap = classic.isPresent() && deep.isPresent()
+          ? Optional.of(bootstrap.gap(ranked.indexOf(deep.get()), ranked.indexOf(classic.get()),
+              better(metric, deep.get().score(metric), classic.get().score(metric))))
+          : Optional.empty();
+      Significance s = new Significance(noSkill.describe(classNames), baseline, lifts, gap, config.evaluate().minLift(),
+          Bootstrap.RESAMPLES, bootstrap.rows());
+      LOG.info("evaluate: {} ({}): {} {}; {} resamples of {} test rows ({} s)", NoSkill.NAME, s.baselineDescription(),
+          metric.key(), Recommendation.fmt(baseline.get(metric)), Bootstrap.RESAMPLES, bootstrap.rows(),
+          String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+      ranked.forEach(r -> LOG.info("evaluate: {}: {}{}", r.candidate().id(), s.lift(r),
+          s.learned(r) ? "" : ": has not learned anything useful"));
+      return s;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** How much better {@code a} scores than {@code b} in the metric's direction. */
+  private static double better(Metric metric, double a, double b) {
+    return metric.higherIsBetter() ? a - b : b - a;
   }
 
   private static Map<String, byte[]> charts(List<Scored> ranked, Optional<Scored> classic, Optional<Scored> deep,

@@ -20,11 +20,13 @@ import java.util.Optional;
 record HeadToHead(List<String[]> rows) {
 
   static HeadToHead of(Optional<Scored> classic, Optional<Scored> deep, Metric m, PipelineConfig config,
-      Map<String, List<CurvePoint>> curves) {
+      Map<String, List<CurvePoint>> curves, Significance skill) {
     List<String[]> rows = new ArrayList<>();
     rows.add(row("Model", classic.map(Recommendation::name), deep.map(Recommendation::name)));
     rows.add(row("Performance (" + m.key() + ", test split)", classic.map(s -> Recommendation.fmt(s.score(m))),
         deep.map(s -> Recommendation.fmt(s.score(m)))));
+    rows.add(row("Lift over the no-skill baseline (" + Recommendation.fmt(skill.baseline().get(m)) + ")",
+        classic.map(s -> lift(skill, s)), deep.map(s -> lift(skill, s))));
     rows.add(row("Data needed", classic.map(s -> String.format(Locale.ROOT, "fitted on %,d rows",
         s.candidate().card().trainRows()) + curve(curves, s, m)), deep.map(s -> String.format(Locale.ROOT,
         "fitted on %,d rows (%d epochs)", s.candidate().card().trainRows(), s.candidate().card().epochs().size()) + curve(curves, s, m))));
@@ -42,6 +44,10 @@ record HeadToHead(List<String[]> rows) {
     return points.stream().filter(p -> p.fraction() < 1).map(p -> String.format(Locale.ROOT, "%s at %.0f%% (%,d rows)",
             Recommendation.fmt(p.score()), p.fraction() * 100, p.trainRows()))
         .reduce((a, b) -> a + ", " + b).map(x -> "; " + m.key() + " " + x).orElse("");
+  }
+
+  private static String lift(Significance skill, Scored s) {
+    return skill.lift(s).replace("lift ", "") + (skill.learned(s) ? "" : ": learned nothing useful");
   }
 
   private static String[] row(String dimension, Optional<String> classic, Optional<String> deep) {

@@ -54,13 +54,19 @@ final class HtmlReport {
         : List.of(Metric.ACCURACY, Metric.F1_MACRO, Metric.LOG_LOSS);
     h.append("<section><h2>Leaderboard</h2><table><tr><th>#</th><th>model</th><th>family</th>");
     shown.forEach(m -> h.append("<th>").append(esc(m.key())).append("</th>"));
-    h.append("<th>train s</th><th>CPU s</th><th>rows/s scored</th><th>size</th><th>interpretability</th></tr>");
+    h.append("<th>lift over no skill (").append(Math.round(Bootstrap.CONFIDENCE * 100))
+        .append("% CI)</th><th>train s</th><th>CPU s</th><th>rows/s scored</th><th>size</th><th>interpretability</th></tr>");
     int rank = 1;
     for (Scored s : r.ranked()) {
       Candidate c = s.candidate();
       h.append("<tr><td>").append(rank++).append("</td><td><b>").append(esc(c.id())).append("</b></td><td>")
           .append(esc(c.card().family().title())).append("</td>");
       shown.forEach(m -> h.append("<td class=\"num\">").append(esc(Recommendation.fmt(s.score(m)))).append("</td>"));
+      Bootstrap.Interval lift = r.significance().lifts().get(c.id());
+      h.append("<td class=\"num").append(r.significance().learned(s) ? "" : " unlearned").append("\">")
+          .append(esc(Recommendation.fmt(lift.estimate()))).append(" <small>(").append(esc(Recommendation.fmt(lift.low())))
+          .append(" to ").append(esc(Recommendation.fmt(lift.high())))
+          .append(")</small></td>");
       h.append(String.format(Locale.ROOT, "<td class=\"num\">%.1f</td><td class=\"num\">%.1f</td><td class=\"num\">%,.0f</td>"
               + "<td class=\"num\">%s</td>", c.card().trainSeconds(), c.card().trainCpuSeconds(), c.scoringRowsPerSecond(),
           bytes(c.card().modelBytes())))
@@ -68,6 +74,12 @@ final class HtmlReport {
           .append(c.card().topFeatures().isEmpty() ? "" : " <small>(" + esc(String.join(", ", c.card().topFeatures())) + ")</small>")
           .append("</td></tr>");
     }
+    h.append("<tr class=\"baseline\"><td></td><td><b>").append(NoSkill.NAME).append("</b></td><td title=\"")
+        .append(esc(r.significance().baselineDescription())).append("\">predicts the train split's ")
+        .append(r.classes() == 0 ? "mean" : "class shares").append("</td>");
+    shown.forEach(m -> h.append("<td class=\"num\">").append(esc(Recommendation.fmt(r.significance().baseline().get(m))))
+        .append("</td>"));
+    h.append("<td class=\"num\">0</td><td colspan=\"5\"></td></tr>");
     h.append("</table></section>\n");
 
     h.append("<section><h2>Charts</h2><div class=\"charts\">");
@@ -153,6 +165,6 @@ final class HtmlReport {
       .missing{background:#fff6e8;border:1px solid #f1cf8f;border-radius:8px;padding:2px 18px}
       .charts{display:flex;flex-wrap:wrap;gap:12px} figure{margin:0} figure img{max-width:100%;border:1px solid #e3e7ee}
       figcaption{font-size:13px;color:#6b7585} details{margin:6px 0} summary{cursor:pointer;font-weight:600}
-      table.cm{width:auto} footer{margin-top:30px;color:#6b7585;font-size:13px}
+      table.cm{width:auto} tr.baseline td{color:#6b7585;font-style:italic} td.unlearned{color:#a1361e} footer{margin-top:30px;color:#6b7585;font-size:13px}
       """;
 }

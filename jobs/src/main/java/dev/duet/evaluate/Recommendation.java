@@ -15,26 +15,49 @@ import java.util.Optional;
  * best classic model and the best network and from the config's stated needs (interpretability,
  * training-time budget, what counts as a tie).
  *
- * @param choice  the model recommended
+ * Only a model that learned something (see {@link Significance}) is recommended.
+ *
+ * @param choice  the model recommended (empty: no model learned anything useful)
  * @param verdict one sentence: what to use
  * @param reasons the measurements and needs behind it
  */
-record Recommendation(Scored choice, String verdict, List<String> reasons) {
+record Recommendation(Optional<Scored> choice, String verdict, List<String> reasons) {
 
-  static Recommendation of(Optional<Scored> classic, Optional<Scored> deep, Metric m, EvaluateConfig needs) {
+  static Recommendation of(Optional<Scored> classic, Optional<Scored> deep, Metric m, EvaluateConfig needs,
+      Significance skill) {
     List<String> reasons = new ArrayList<>();
+    reasons.add("No-skill baseline (" + skill.baselineDescription() + "): " + m.key() + " "
+        + fmt(skill.baseline().get(m)) + " on the same test rows; " + java.util.stream.Stream.of(classic, deep)
+        .flatMap(Optional::stream).map(s -> name(s) + " " + skill.lift(s)).collect(java.util.stream.Collectors.joining(
+            ", ")) + ".");
+    List<Scored> learned = java.util.stream.Stream.of(classic, deep).flatMap(Optional::stream).filter(skill::learned)
+        .toList();
+    if (learned.isEmpty()) {
+      return new Recommendation(Optional.empty(), "No model learned anything useful: none beats the no-skill baseline"
+          + " beyond chance" + (needs.minLift() > 0 ? " and by evaluate.min_lift " + fmt(needs.minLift()) : "")
+          + ". Check the label and the features before trusting any of them.", reasons);
+    }
     if (classic.isEmpty() || deep.isEmpty()) {
       Scored only = classic.or(() -> deep).orElseThrow();
       reasons.add("Only the " + only.candidate().card().family().title() + " branch has finished models in this run,"
           + " so there is no head-to-head: train the other branch to compare.");
-      return new Recommendation(only, "Use " + name(only) + ": the best " + only.candidate().card().family().title()
+      return use(only, "Use " + name(only) + ": the best " + only.candidate().card().family().title()
           + " model, " + m.key() + " " + fmt(only.score(m)) + ".", reasons);
     }
     Scored c = classic.get();
     Scored d = deep.get();
+    if (learned.size() == 1) {
+      Scored pick = learned.get(0);
+      Scored other = pick == c ? d : c;
+      return use(pick, "Use " + name(pick) + " (" + pick.candidate().card().family().title() + "): the best "
+          + other.candidate().card().family().title() + " model, " + name(other) + ", does not beat the no-skill"
+          + " baseline beyond chance.", reasons);
+    }
     double gap = m.higherIsBetter() ? d.score(m) - c.score(m) : c.score(m) - d.score(m); // > 0: the network is better
-    String gapText = String.format(Locale.ROOT, "%s %s vs %s (%s %s)", m.key(), fmt(d.score(m)), fmt(c.score(m)),
-        gap >= 0 ? "network ahead by" : "classic ahead by", fmt(Math.abs(gap)));
+    Bootstrap.Interval gapInterval = skill.deepOverClassic().orElseThrow();
+    String gapText = String.format(Locale.ROOT, "%s %s vs %s (%s %s; network minus classic %s)", m.key(),
+        fmt(d.score(m)), fmt(c.score(m)), gap >= 0 ? "network ahead by" : "classic ahead by", fmt(Math.abs(gap)),
+        Significance.interval(gapInterval));
     reasons.add("Performance on the same test rows: " + name(d) + " vs " + name(c) + ", " + gapText + ".");
     reasons.add(String.format(Locale.ROOT, "Training: %s took %.1f s (%.1f executor CPU s%s), %s %.1f s (%.1f CPU s).",
         name(d), d.candidate().card().trainSeconds(), d.candidate().card().trainCpuSeconds(),
@@ -51,23 +74,25 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
 
     if (needs.interpretability() == Need.REQUIRED && c.candidate().card().interpretability() != Interpretability.LOW) {
       reasons.add("The config requires interpretability, which the network cannot offer.");
-      return new Recommendation(c, "Use " + name(c) + " (classic ML): interpretability is required and it"
+      return use(c, "Use " + name(c) + " (classic ML): interpretability is required and it"
           + (gap > 0 ? " costs " + fmt(gap) + " " + m.key() + " against the network." : " also scores at least as well."),
           reasons);
     }
     if (deepOverBudget && !classicOverBudget) {
-      return new Recommendation(c, "Use " + name(c) + " (classic ML): the network's training time is over the budget.",
+      return use(c, "Use " + name(c) + " (classic ML): the network's training time is over the budget.",
           reasons);
     }
     if (classicOverBudget && !deepOverBudget) {
-      return new Recommendation(d, "Use " + name(d) + " (deep learning): the classic model's training time is over"
+      return use(d, "Use " + name(d) + " (deep learning): the classic model's training time is over"
           + " the budget.", reasons);
     }
-    if (Math.abs(gap) <= needs.tieMargin() || Double.isNaN(gap)) {
-      reasons.add("The gap is within the tie margin (" + fmt(needs.tieMargin()) + "), so cost and explainability decide.");
+    if (skill.winner(c, d, needs.tieMargin()).equals("tie")) {
+      reasons.add(gapInterval.containsZero() && Math.abs(gap) > needs.tieMargin()
+          ? "The gap's interval holds zero: the difference could be chance, so cost and explainability decide."
+          : "The gap is within the tie margin (" + fmt(needs.tieMargin()) + "), so cost and explainability decide.");
       Scored cheaper = c.candidate().card().trainCpuSeconds() <= d.candidate().card().trainCpuSeconds() ? c : d;
       Scored pick = needs.interpretability() == Need.NONE ? cheaper : c;
-      return new Recommendation(pick, "Use " + name(pick) + " (" + pick.candidate().card().family().title() + "): the two"
+      return use(pick, "Use " + name(pick) + " (" + pick.candidate().card().family().title() + "): the two"
           + " families score the same here" + (pick == c && needs.interpretability() != Need.NONE
           ? ", and the classic model explains itself." : ", and it is the cheaper to train."), reasons);
     }
@@ -75,12 +100,16 @@ record Recommendation(Scored choice, String verdict, List<String> reasons) {
       String caveat = needs.interpretability() == Need.PREFERRED
           ? " It cannot explain its predictions; if that matters, " + name(c) + " costs " + fmt(gap) + " " + m.key() + "."
           : "";
-      return new Recommendation(d, "Use " + name(d) + " (deep learning): it beats the best classic model by "
+      return use(d, "Use " + name(d) + " (deep learning): it beats the best classic model by "
           + fmt(gap) + " " + m.key() + "." + caveat, reasons);
     }
-    return new Recommendation(c, "Use " + name(c) + " (classic ML): it beats the network by " + fmt(-gap) + " "
+    return use(c, "Use " + name(c) + " (classic ML): it beats the network by " + fmt(-gap) + " "
         + m.key() + (c.candidate().card().trainSeconds() <= d.candidate().card().trainSeconds() ? ", trains faster" : "")
         + (c.candidate().card().interpretability() != Interpretability.LOW ? " and can be explained." : "."), reasons);
+  }
+
+  private static Recommendation use(Scored choice, String verdict, List<String> reasons) {
+    return new Recommendation(Optional.of(choice), verdict, reasons);
   }
 
   static String name(Scored s) {

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig.DataKind;
+import dev.duet.contracts.ModelCard.Family;
 import dev.duet.store.Json;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Everything the evaluate stage concluded about one run: rendered as report.html and report.json. */
 record Report(
@@ -25,6 +27,7 @@ record Report(
     Metric metric,
     String evaluatedAt,
     List<Scored> ranked,
+    Significance significance,
     Recommendation recommendation,
     HeadToHead headToHead,
     Blessing blessing,
@@ -58,6 +61,8 @@ record Report(
       e.put("model", c.id());
       e.put("family", c.card().family().title());
       Json.putNumber(e, "score", s.score(metric));
+      e.set("lift", Significance.json(significance.lifts().get(c.id())));
+      e.put("learned", significance.learned(s));
       e.set("metrics", s.metrics().json());
       e.put("predictions", c.predictions().toString());
       e.put("model_path", c.model().toString());
@@ -75,6 +80,16 @@ record Report(
       c.permutationTop(10).forEach(p -> Json.putNumber(permuted.addObject().put("column", p.getKey()), "importance",
           p.getValue()));
     }
+    j.set("no_skill_baseline", significance.baselineJson(metric));
+    j.put("learned", significance.learned(best()));
+    Optional<Scored> classic = Scored.bestOf(ranked, Family.CLASSIC);
+    Optional<Scored> deep = Scored.bestOf(ranked, Family.DEEP);
+    if (classic.isPresent() && deep.isPresent()) {
+      ObjectNode gap = Significance.json(significance.deepOverClassic().orElseThrow());
+      gap.put("direction", "best network minus best classic model, positive: the network is better");
+      j.set("deep_over_classic", gap);
+      j.put("winner", significance.winner(classic.get(), deep.get(), tieMargin));
+    }
     ArrayNode h2h = j.putArray("head_to_head");
     for (String[] row : headToHead.rows()) {
       ObjectNode r = h2h.addObject();
@@ -83,8 +98,13 @@ record Report(
       r.put("deep_learning", row[2]);
     }
     ObjectNode rec = j.putObject("recommendation");
-    rec.put("model", recommendation.choice().candidate().id());
-    rec.put("family", recommendation.choice().candidate().card().family().title());
+    if (recommendation.choice().isPresent()) {
+      rec.put("model", recommendation.choice().get().candidate().id());
+      rec.put("family", recommendation.choice().get().candidate().card().family().title());
+    } else {
+      rec.putNull("model");
+      rec.putNull("family");
+    }
     rec.put("verdict", recommendation.verdict());
     ArrayNode reasons = rec.putArray("reasons");
     recommendation.reasons().forEach(reasons::add);

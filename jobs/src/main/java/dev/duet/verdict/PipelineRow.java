@@ -16,9 +16,11 @@ import java.util.Optional;
  *                 before evaluate recorded it
  * @param classic  the best classic model (empty: the run trained none)
  * @param deep     the best network (empty: none)
+ * @param judged   the winner evaluate named, against the no-skill baseline and with the gap's
+ *                 interval (empty: a report from before evaluate named one)
  */
 record PipelineRow(String pipeline, String runId, String evaluatedAt, String kind, Metric metric, double tieMargin,
-    long trainRows, long testRows, Optional<Best> classic, Optional<Best> deep) {
+    long trainRows, long testRows, Optional<Best> classic, Optional<Best> deep, Optional<String> judged) {
 
   /** A family's best model: its score, cost, interpretability and learning curve (fraction → score). */
   record Best(String model, double score, double trainSeconds, double cpuSeconds, int gpus, String interpretability,
@@ -43,7 +45,8 @@ record PipelineRow(String pipeline, String runId, String evaluatedAt, String kin
     }
     return new PipelineRow(pipeline, report.path("run_id").asText(), report.path("evaluated_at").asText(),
         report.path("data_kind").asText("unknown"), metric, report.path("tie_margin").asDouble(0.005), trainRows,
-        report.path("test_rows").asLong(), classic, deep);
+        report.path("test_rows").asLong(), classic, deep,
+        Optional.ofNullable(report.path("winner").textValue()));
   }
 
   private static Best best(JsonNode e, JsonNode curve) {
@@ -65,11 +68,20 @@ record PipelineRow(String pipeline, String runId, String evaluatedAt, String kin
     return metric.higherIsBetter() ? d : -d;
   }
 
-  /** Which family won: classic, deep, or a tie within the evaluation's margin. */
+  /**
+   * Which family won: as evaluate judged it (classic, deep, tie, or undecided when neither best
+   * model beat the no-skill baseline); for an older report, a tie within its margin or the better.
+   */
   String winner() {
     double g = gap();
-    return Math.abs(g) <= tieMargin ? "tie" : g > 0 ? "classic" : "deep";
+    return judged.orElse(Math.abs(g) <= tieMargin ? "tie" : g > 0 ? "classic" : "deep");
   }
+
+  boolean undecided() {
+    return winner().equals(UNDECIDED);
+  }
+
+  static final String UNDECIDED = "undecided";
 
   /**
    * Where the learning curves cross: the smallest measured training size from which the leader

@@ -141,7 +141,8 @@ public final class VerdictJob {
     claims.add(Claim.judge("feature_engineering",
         "Classic ML needs engineered features; deep learning learns its own from raw inputs",
         "the network, fed raw columns, scores within the tie margin of the classic model on its engineered features,"
-            + " or better", rows, r -> new Evidence(!r.winner().equals("classic"), gap(r))));
+            + " or better", rows, r -> r.undecided() ? Evidence.none(gap(r) + " (" + UNDECIDED_WHY + ")")
+            : new Evidence(!r.winner().equals("classic"), gap(r))));
     claims.add(Claim.judge("compute", "Deep learning needs more compute",
         "the network used more executor CPU seconds to train than the classic model, or GPUs", rows, r -> {
           Best c = r.classic().orElseThrow();
@@ -178,8 +179,12 @@ public final class VerdictJob {
     return List.copyOf(claims);
   }
 
+  private static final String UNDECIDED_WHY = "undecided: neither best model beats the no-skill baseline beyond chance";
+
   private static Evidence winnerEvidence(PipelineRow r, String expected) {
-    return r.winner().equals("tie") ? Evidence.none(gap(r) + " (a tie)") : new Evidence(r.winner().equals(expected), gap(r));
+    return r.winner().equals("tie") ? Evidence.none(gap(r) + " (a tie)")
+        : r.undecided() ? Evidence.none(gap(r) + " (" + UNDECIDED_WHY + ")")
+        : new Evidence(r.winner().equals(expected), gap(r));
   }
 
   /** The two best scores and the gap, in words. */

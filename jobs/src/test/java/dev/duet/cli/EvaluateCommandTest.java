@@ -88,7 +88,20 @@ class EvaluateCommandTest {
         .extracting(e -> e.at("/model").asText() + " " + e.at("/interpretability").asText())
         .containsExactlyInAnyOrder("decision_tree high", "linear high", "dl:mlp low");
     assertThat(report.at("/recommendation/verdict").asText()).startsWith("Use ");
-    assertThat(report.at("/head_to_head")).hasSize(8);
+    assertThat(report.at("/head_to_head")).hasSize(9);
+    assertThat(report.at("/no_skill_baseline/score").asDouble()).as("a constant score ranks no row above another")
+        .isEqualTo(0.5);
+    assertThat(report.at("/no_skill_baseline/predicts").asText()).contains("majority class");
+    JsonNode linear = report.at("/leaderboard").findParents("model").stream()
+        .filter(e -> e.at("/model").asText().equals("linear")).findFirst().orElseThrow();
+    assertThat(linear.at("/lift/estimate").asDouble()).isCloseTo(linear.at("/score").asDouble() - 0.5,
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(linear.at("/lift/low").asDouble()).as("well above chance").isPositive()
+        .isLessThan(linear.at("/lift/estimate").asDouble());
+    assertThat(linear.at("/learned").asBoolean()).isTrue();
+    assertThat(report.at("/deep_over_classic/low").isNumber()).isTrue();
+    assertThat(report.at("/winner").asText()).isIn("classic", "deep", "tie");
+    assertThat(html).contains("no-skill baseline", "lift over no skill");
     JsonNode curves = report.at("/learning_curve");
     assertThat(curves.size()).as("the best classic model and the network").isEqualTo(2);
     curves.forEach(points -> {
@@ -141,9 +154,48 @@ class EvaluateCommandTest {
     JsonNode report = json(store.resolve("xss/partial/evaluate/report.json"));
     assertThat(report.at("/leaderboard")).extracting(e -> e.at("/family").asText()).containsOnly("classic ML");
     assertThat(report.at("/missing/0").asText()).startsWith("train-dl: did not finish");
-    assertThat(report.at("/recommendation/reasons/0").asText()).contains("no head-to-head");
+    assertThat(report.at("/recommendation/reasons/0").asText()).startsWith("No-skill baseline (");
+    assertThat(report.at("/recommendation/reasons/1").asText()).contains("no head-to-head");
+    assertThat(report.has("winner")).as("one family: no winner").isFalse();
     assertThat(Files.readString(store.resolve("xss/partial/evaluate/report.html"))).contains("Missing branches")
         .contains("no finished train-dl");
+  }
+
+  @Test
+  void aLabelIndependentOfEveryFeatureBlessesNothingAndTheReportSaysNoModelLearned() throws IOException {
+    Path csv = tmp.resolve("noise.csv");
+    StringBuilder rows = new StringBuilder("x,s,y\n");
+    Random r = new Random(11);
+    for (int i = 0; i < 1_000; i++) {
+      rows.append(String.format(Locale.ROOT, "%.4f,%.4f,%d%n", r.nextDouble(), r.nextDouble(), r.nextInt(2)));
+    }
+    Files.writeString(csv, rows);
+    String noise = """
+        pipeline: noise
+        task: classification
+        label: y
+        input: {path: "%s", format: csv}
+        columns: [{name: x, type: double}, {name: s, type: double}, {name: y, type: int}]
+        train_ml:
+          features: {numeric: [x, s]}
+          algorithms: {decision_tree: {maxDepth: [3]}, linear: {maxIter: [10]}}
+        """.formatted(csv);
+    Cli run = run(noise, "run", "shuffled");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Path out = store.resolve("noise/shuffled/evaluate");
+    JsonNode report = json(out.resolve("report.json"));
+    assertThat(report.at("/learned").asBoolean()).isFalse();
+    assertThat(report.at("/leaderboard")).allSatisfy(e -> {
+      assertThat(e.at("/learned").asBoolean()).isFalse();
+      assertThat(e.at("/lift/low").asDouble()).as("chance is inside the interval").isNegative();
+    });
+    assertThat(report.at("/recommendation/model").isNull()).isTrue();
+    assertThat(report.at("/recommendation/verdict").asText()).startsWith("No model learned anything useful");
+    JsonNode blessing = json(out.resolve("blessing.json"));
+    assertThat(blessing.at("/blessed").asBoolean()).as("the first run, with no bar to beat, is still not blessed")
+        .isFalse();
+    assertThat(blessing.at("/reason").asText()).startsWith("No model learned anything useful: the best, ");
+    assertThat(store.resolve("noise/blessings")).as("no claim on the bar").doesNotExist();
   }
 
   @Test
