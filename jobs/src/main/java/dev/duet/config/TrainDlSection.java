@@ -171,7 +171,9 @@ final class TrainDlSection {
     if (sq.has("kernel") && network != Network.CNN1D) {
       sq.problem("Cannot set " + sq.path("kernel") + " for " + lower(network) + ": only a cnn1d has kernels");
     }
-    Sequence s = new Sequence(text.isEmpty() ? null : text.get(0), positive(sq, "max_tokens", 400),
+    Sequence s = new Sequence(text.isEmpty() ? null : text.get(0),
+        sq.optEnum("unit", NetworkConfig.TextUnit.class).orElse(NetworkConfig.TextUnit.WORD),
+        positive(sq, "max_tokens", 400),
         positive(sq, "vocabulary", 20_000), positive(sq, "embedding", 64),
         positive(sq, "units", network == Network.LSTM ? 64 : 128), positive(sq, "kernel", 5),
         sq.optBoolean("bidirectional").orElse(false));

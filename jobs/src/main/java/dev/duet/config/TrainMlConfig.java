@@ -29,8 +29,9 @@ public record TrainMlConfig(
    * @param categorical string-like columns: indexed (trees) or one-hot encoded (linear, k-NN)
    * @param numeric     numeric columns: median-imputed, standardised for linear models and k-NN
    * @param datetime    date/timestamp columns and the parts taken from each as numeric features
-   * @param text        string columns of free text: tokenised, stop words removed, term counts
-   *                    over a vocabulary fitted on the train split, weighted by IDF
+   * @param text        string columns of free text: words (stop words removed) and/or character
+   *                    n-grams, term counts over a vocabulary fitted on the train split,
+   *                    weighted by IDF
    * @param vocabulary  the size of each text column's vocabulary
    */
   public record FeatureSpec(List<String> categorical, List<String> numeric, Map<String, List<DatePart>> datetime,
@@ -50,12 +51,21 @@ public record TrainMlConfig(
   }
 
   /**
-   * @param size       the most frequent terms kept per text column
-   * @param minDocFreq a term must occur in at least this many train rows (rarer ones are noise
-   *                   and memorised ids: message ids, hashes)
+   * @param size        the most frequent terms kept per text column
+   * @param minDocFreq  a term must occur in at least this many train rows (rarer ones are noise
+   *                    and memorised ids: message ids, hashes)
+   * @param words       whether words (stop words removed) are terms
+   * @param charNgrams  character n-grams of these lengths are terms too (empty: none), as
+   *                    scikit-learn's {@code analyzer="char_wb"} / {@code "char"} make them
+   * @param withinWords n-grams inside each word padded by a space on each side (char_wb), or
+   *                    across the whole text, whitespace runs as one space (char)
    */
-  public record Vocabulary(int size, int minDocFreq) {
-    public static final Vocabulary DEFAULT = new Vocabulary(20_000, 2);
+  public record Vocabulary(int size, int minDocFreq, boolean words, List<Integer> charNgrams, boolean withinWords) {
+    public static final Vocabulary DEFAULT = new Vocabulary(20_000, 2, true, List.of(), true);
+
+    public Vocabulary(int size, int minDocFreq) {
+      this(size, minDocFreq, DEFAULT.words, DEFAULT.charNgrams, DEFAULT.withinWords);
+    }
   }
 
   public enum TuningMethod { TRAIN_VALIDATION_SPLIT, CROSS_VALIDATION }

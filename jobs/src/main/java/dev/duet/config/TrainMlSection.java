@@ -62,9 +62,15 @@ final class TrainMlSection {
       datetime.put(column, List.copyOf(parts));
     }
     YamlObject v = f.object("vocabulary");
+    List<Integer> charNgrams = charNgrams(v);
+    boolean words = v.optBoolean("words").orElse(Vocabulary.DEFAULT.words());
+    if (!words && charNgrams.isEmpty()) {
+      v.problem("train_ml.features.vocabulary has no terms: words is false and char_ngrams is not set");
+    }
     Vocabulary vocabulary = new Vocabulary(
         (int) positive(v, "train_ml.features.vocabulary", "size", Vocabulary.DEFAULT.size()),
-        (int) positive(v, "train_ml.features.vocabulary", "min_doc_freq", Vocabulary.DEFAULT.minDocFreq()));
+        (int) positive(v, "train_ml.features.vocabulary", "min_doc_freq", Vocabulary.DEFAULT.minDocFreq()),
+        words, charNgrams, v.optBoolean("char_ngrams_within_words").orElse(Vocabulary.DEFAULT.withinWords()));
     v.finish();
     FeatureSpec features = new FeatureSpec(ConfigLoader.expandNames(f.strings("categorical")),
         ConfigLoader.expandNames(f.strings("numeric")), datetime, f.strings("text"), vocabulary);
@@ -153,6 +159,26 @@ final class TrainMlSection {
     }
     ml.finish();
     return Optional.of(new TrainMlConfig(features, maxRows, tuning, algorithms, knn));
+  }
+
+  /** The n-gram lengths of {@code char_ngrams: [min, max]} (1 to 10), every length between them. */
+  private static List<Integer> charNgrams(YamlObject v) {
+    if (!v.has("char_ngrams")) {
+      return List.of();
+    }
+    List<String> range = v.strings("char_ngrams");
+    try {
+      int min = Integer.parseInt(range.get(0).trim());
+      int max = Integer.parseInt(range.get(range.size() - 1).trim());
+      if (range.size() != 2 || min < 1 || max < min || max > 10) {
+        throw new NumberFormatException();
+      }
+      return java.util.stream.IntStream.rangeClosed(min, max).boxed().toList();
+    } catch (RuntimeException e) {
+      v.problem("Cannot set train_ml.features.vocabulary.char_ngrams to " + range + ": must be [min, max] lengths,"
+          + " 1 <= min <= max <= 10 (e.g. [2, 4])");
+      return List.of();
+    }
   }
 
   private static long positive(YamlObject a, String where, String key, long fallback) {

@@ -1,6 +1,7 @@
 package dev.duet.evaluate;
 
 import dev.duet.contracts.ModelCard.CurvePoint;
+import dev.duet.config.NetworkConfig.TextUnit;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.config.PipelineConfig;
@@ -62,8 +63,12 @@ record HeadToHead(List<String[]> rows) {
       count(parts, f.categorical().size(), "categorical column", "indexed (trees) or one-hot");
       count(parts, f.numeric().size(), "numeric column", "imputed (and scaled for linear/SVM/k-NN)");
       count(parts, f.datetime().values().stream().mapToInt(List::size).sum(), "date part", "taken");
-      count(parts, f.text().size(), "text column", String.format(Locale.ROOT, "as TF-IDF terms (vocabulary up to %,d)",
-          f.vocabulary().size()));
+      var v = f.vocabulary();
+      String terms = v.charNgrams().isEmpty() ? "terms" : String.format(Locale.ROOT, "%scharacter %d-%d-grams%s",
+          v.words() ? "words and " : "", v.charNgrams().get(0), v.charNgrams().get(v.charNgrams().size() - 1),
+          v.withinWords() ? " within words" : "");
+      count(parts, f.text().size(), "text column", String.format(Locale.ROOT, "as TF-IDF %s (vocabulary up to %,d)",
+          terms, v.size()));
       return "an MLlib feature pipeline: " + String.join(", ", parts);
     }).orElse("n/a");
   }
@@ -76,8 +81,8 @@ record HeadToHead(List<String[]> rows) {
 
   private static String deepFeatures(PipelineConfig config, String network) {
     return config.trainDl().flatMap(dl -> dl.network(network)).map(n -> n.sequence().map(q -> String.format(
-        Locale.ROOT, "the first %d words of %s in order, each through a learned embedding (vocabulary up to %,d)",
-        q.maxTokens(), q.column(), q.vocabulary())).orElse(String.format(Locale.ROOT,
+        Locale.ROOT, "the first %d %s of %s in order, each through a learned embedding (vocabulary up to %,d)",
+        q.maxTokens(), q.unit() == TextUnit.CHAR ? "characters" : "words", q.column(), q.vocabulary())).orElse(String.format(Locale.ROOT,
         "raw columns: %d numeric%s, %d categorical %s", n.numeric().size(), n.standardize() ? " standardised"
             : " as they are", n.categorical().size(), n.categoricalInputs() == CategoricalInputs.EMBEDDING
             ? "through learned embeddings" : "one-hot"))).orElse("n/a");

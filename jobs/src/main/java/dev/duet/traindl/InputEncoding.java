@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.stddev_pop;
 
 import dev.duet.config.NetworkConfig;
 import dev.duet.config.NetworkConfig.CategoricalInputs;
+import dev.duet.config.NetworkConfig.TextUnit;
 import dev.duet.contracts.InputException;
 import dev.duet.training.Labels;
 import dev.duet.training.Tokens;
@@ -20,6 +21,9 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The minimal encoding a network needs, fitted on the train split: numbers standardised with the
@@ -28,8 +32,8 @@ import org.apache.spark.sql.Row;
  * rank by train frequency; 0 for a null, unseen or too rare value) or one-hot over the train
  * split's values (an unseen or null value is all zeros); a regression label standardised too (a
  * network fits unit-scale targets far faster than minutes of delay), predictions mapped back.
- * A sequence network's text column becomes word ids ({@link #words}): 0 pads, 1 is a word
- * outside the vocabulary, 2… the vocabulary's words by how many train rows hold them.
+ * A sequence network's text column becomes word (or character) ids ({@link #words}): 0 pads,
+ * 1 is a word outside the vocabulary, 2… the vocabulary's words by how many train rows hold them.
  * Serializable: executors encode their own partitions.
  */
 final class InputEncoding implements Serializable {
@@ -60,12 +64,13 @@ final class InputEncoding implements Serializable {
   private final double labelStd;
   /** The text column of a sequence network (null for the others), its word ids and its length cap. */
   private final String text;
+  private final TextUnit unit;
   private final Map<String, Integer> words;
   private final int maxTokens;
 
   private InputEncoding(String[] numeric, double[] mean, double[] std, String[] categorical,
       List<Map<String, Integer>> vocabularies, boolean embedded, double labelMean, double labelStd, String text,
-      Map<String, Integer> words, int maxTokens) {
+      TextUnit unit, Map<String, Integer> words, int maxTokens) {
     this.numeric = numeric;
     this.mean = mean;
     this.std = std;
@@ -77,6 +82,7 @@ final class InputEncoding implements Serializable {
     this.labelMean = labelMean;
     this.labelStd = labelStd;
     this.text = text;
+    this.unit = unit;
     this.words = words;
     this.maxTokens = maxTokens;
   }
@@ -126,32 +132,38 @@ final class InputEncoding implements Serializable {
     Map<String, Integer> words = new HashMap<>();
     dl.sequence().ifPresent(q -> {
       // Document frequency over whole texts; a word in one row only is noise (an id, a hash).
-      train.select(explode(array_distinct(Tokens.column(col(q.column())))).as("word")).groupBy("word").count()
+      int max = q.maxTokens();
+      Column tokens = q.unit() == TextUnit.CHAR
+          ? functions.udf((UDF1<String, List<String>>) t -> Tokens.chars(t, max),
+              DataTypes.createArrayType(DataTypes.StringType)).apply(col(q.column()))
+          : Tokens.column(col(q.column()));
+      train.select(explode(array_distinct(tokens)).as("word")).groupBy("word").count()
           .where(col("count").geq(2)).orderBy(col("count").desc(), col("word")).limit(q.vocabulary())
           .collectAsList().forEach(r -> words.put(r.getString(0), FIRST_WORD + words.size()));
     });
     return new InputEncoding(numeric, mean, std, dl.categorical().toArray(String[]::new), vocabularies, embedded,
-        labelMean, labelStd, dl.sequence().map(NetworkConfig.Sequence::column).orElse(null), words,
+        labelMean, labelStd, dl.sequence().map(NetworkConfig.Sequence::column).orElse(null),
+        dl.sequence().map(NetworkConfig.Sequence::unit).orElse(TextUnit.WORD), words,
         dl.sequence().map(NetworkConfig.Sequence::maxTokens).orElse(0));
   }
 
   /** The fitted encoding as JSON, saved beside the network: what scoring new rows needs. */
   com.fasterxml.jackson.databind.JsonNode toJson() {
     return dev.duet.store.Json.MAPPER.valueToTree(new Saved(List.of(numeric), mean, std, List.of(categorical),
-        vocabularies, embedded, labelMean, labelStd, text, words, maxTokens));
+        vocabularies, embedded, labelMean, labelStd, text, unit, words, maxTokens));
   }
 
   static InputEncoding fromJson(com.fasterxml.jackson.databind.JsonNode json) {
     Saved s = dev.duet.store.Json.MAPPER.convertValue(json, Saved.class);
     return new InputEncoding(s.numeric().toArray(String[]::new), s.mean(), s.std(),
         s.categorical().toArray(String[]::new), s.vocabularies(), s.embedded(), s.labelMean(), s.labelStd(), s.text(),
-        s.words(), s.maxTokens());
+        s.unit() == null ? TextUnit.WORD : s.unit(), s.words(), s.maxTokens());
   }
 
-  /** The fields as saved (Jackson maps a record by its components). */
+  /** The fields as saved (Jackson maps a record by its components; a network saved before units has none: words). */
   private record Saved(List<String> numeric, double[] mean, double[] std, List<String> categorical,
       List<Map<String, Integer>> vocabularies, boolean embedded, double labelMean, double labelStd, String text,
-      Map<String, Integer> words, int maxTokens) {}
+      TextUnit unit, Map<String, Integer> words, int maxTokens) {}
 
   /** Whether the input is a sequence of word ids (lstm, cnn1d). */
   boolean isSequence() {
@@ -168,7 +180,8 @@ final class InputEncoding implements Serializable {
    * words; a text without words is one unknown word, so every row has a step to read.
    */
   int[] words(Row row, int offset) {
-    List<String> tokens = Tokens.of(row.isNullAt(offset) ? null : row.getString(offset), maxTokens);
+    String value = row.isNullAt(offset) ? null : row.getString(offset);
+    List<String> tokens = unit == TextUnit.CHAR ? Tokens.chars(value, maxTokens) : Tokens.of(value, maxTokens);
     if (tokens.isEmpty()) {
       return new int[] {UNKNOWN_WORD};
     }

@@ -14,13 +14,15 @@ import org.apache.spark.sql.Column;
 /**
  * What a word of a text is, for both branches: a run of letters and digits, lower-cased, two or
  * more characters long. train-ml reads it through MLlib's RegexTokenizer, train-dl per row here
- * and per column in Spark SQL; all three split with the same Java regex.
+ * and per column in Spark SQL; all three split with the same Java regex. A character-level
+ * network reads the text's characters instead ({@link #chars}).
  */
 public final class Tokens {
   /** Runs of anything but letters and digits separate the words. */
   public static final String GAPS = "[^\\p{L}\\p{N}]+";
   public static final int MIN_LENGTH = 2;
   private static final Pattern SPLIT = Pattern.compile(GAPS);
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private Tokens() {}
 
@@ -38,6 +40,20 @@ public final class Tokens {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * The characters of {@code text} in order (code points), lower-cased, with its whitespace runs
+   * as one space and none at either end; at most {@code max} (a null text has none).
+   */
+  public static List<String> chars(String text, int max) {
+    List<String> out = new ArrayList<>();
+    if (text == null) {
+      return out;
+    }
+    WHITESPACE.matcher(text.strip().toLowerCase(Locale.ROOT)).replaceAll(" ").codePoints().limit(max)
+        .forEach(c -> out.add(new String(Character.toChars(c))));
     return out;
   }
 

@@ -3,6 +3,7 @@ package dev.duet.trainml;
 import dev.duet.config.Algorithm;
 import dev.duet.config.PipelineConfig.DatePart;
 import dev.duet.config.TrainMlConfig.FeatureSpec;
+import dev.duet.config.TrainMlConfig.Vocabulary;
 import dev.duet.training.Tokens;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,23 +165,37 @@ final class FeaturePipeline {
   }
 
   /**
-   * Per text column: words ({@link Tokens}), English
-   * stop words removed, counts over the vocabulary fitted on the train split, weighted by IDF;
-   * for the linear models also divided by each term's standard deviation (no centring, so the
-   * vectors stay sparse), so that their coefficients compare as they do for standardised numbers
-   * (MLlib standardises inside the fit anyway; unscaled, a term in every message, whose weights
-   * are all near 0, showed the largest coefficient). A null text has no terms.
+   * Per text column: its terms (words ({@link Tokens}), English stop words removed, and/or
+   * character n-grams, see {@link #charNgrams}), counts over the vocabulary fitted on the train
+   * split, weighted by IDF; for the linear models also divided by each term's standard deviation
+   * (no centring, so the vectors stay sparse), so that their coefficients compare as they do for
+   * standardised numbers (MLlib standardises inside the fit anyway; unscaled, a term in every
+   * message, whose weights are all near 0, showed the largest coefficient). A null text has no terms.
    */
   private static List<String> textStages(FeatureSpec spec, Encoding encoding, List<PipelineStage> stages) {
     List<String> out = new ArrayList<>();
+    Vocabulary v = spec.vocabulary();
+    boolean chars = !v.charNgrams().isEmpty();
     for (String c : spec.text()) {
       String quoted = "`" + c.replace("`", "``") + "`";
       stages.add(new SQLTransformer().setStatement("SELECT *, coalesce(" + quoted + ", '') AS `" + c + "__text` FROM __THIS__"));
-      stages.add(new RegexTokenizer().setPattern(Tokens.GAPS).setGaps(true).setToLowercase(true)
-          .setMinTokenLength(Tokens.MIN_LENGTH)
-          .setInputCol(c + "__text").setOutputCol(c + "__tokens"));
-      stages.add(new StopWordsRemover().setInputCol(c + "__tokens").setOutputCol(c + "__terms"));
-      stages.add(new CountVectorizer().setVocabSize(spec.vocabulary().size()).setMinDF(spec.vocabulary().minDocFreq())
+      if (v.words() || chars && v.withinWords()) {
+        stages.add(new RegexTokenizer().setPattern(Tokens.GAPS).setGaps(true).setToLowercase(true)
+            .setMinTokenLength(Tokens.MIN_LENGTH)
+            .setInputCol(c + "__text").setOutputCol(c + "__tokens"));
+      }
+      if (v.words()) {
+        stages.add(new StopWordsRemover().setInputCol(c + "__tokens").setOutputCol(c + (chars ? "__words" : "__terms")));
+      }
+      if (chars) {
+        stages.add(new SQLTransformer().setStatement("SELECT *, " + charNgrams(c, v) + " AS `" + c
+            + (v.words() ? "__chars" : "__terms") + "` FROM __THIS__"));
+        if (v.words()) {
+          stages.add(new SQLTransformer().setStatement("SELECT *, concat(`" + c + "__words`, `" + c + "__chars`) AS `"
+              + c + "__terms` FROM __THIS__"));
+        }
+      }
+      stages.add(new CountVectorizer().setVocabSize(v.size()).setMinDF(v.minDocFreq())
           .setInputCol(c + "__terms").setOutputCol(c + "__counts"));
       stages.add(new IDF().setInputCol(c + "__counts").setOutputCol(c + "__tfidf"));
       String vector = c + "__tfidf";
@@ -191,6 +206,23 @@ final class FeaturePipeline {
       out.add(vector);
     }
     return out;
+  }
+
+  /**
+   * The character n-grams of a text column as Spark SQL (saved with the pipeline, so scoring
+   * cuts them alike), each in single quotes ({@code "'ia '"}) so that no n-gram is taken for a
+   * word and an importance names it plainly ({@code name['ia ']}): within words, the n-grams of each lower-cased word padded
+   * by a space on each side (scikit-learn's {@code char_wb}); otherwise of the lower-cased text,
+   * whitespace runs as one space ({@code char}).
+   */
+  private static String charNgrams(String column, Vocabulary v) {
+    String padded = v.withinWords() ? "concat(' ', w, ' ')"
+        : "regexp_replace(lower(trim(`" + column + "__text`)), '\\\\s+', ' ')";
+    String grams = v.charNgrams().stream().map(n -> "filter(transform(sequence(1, greatest(length(" + padded
+        + "), 1)), i -> substring(" + padded + ", i, " + n + ")), g -> length(g) = " + n + ")")
+        .collect(Collectors.joining(", ", "concat(", ")"));
+    String all = v.withinWords() ? "flatten(transform(`" + column + "__tokens`, w -> " + grams + "))" : grams;
+    return "transform(" + all + ", g -> concat('\\'', g, '\\''))";
   }
 
   /** The slots of the fitted pipeline's feature vector, in order. */

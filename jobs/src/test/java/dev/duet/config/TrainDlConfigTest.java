@@ -73,12 +73,12 @@ class TrainDlConfigTest {
         """, "t.yaml").trainDl().orElseThrow();
     NetworkConfig lstm = dl.networks().get(0);
     assertThat(lstm.network()).isEqualTo(Network.LSTM);
-    assertThat(lstm.sequence().orElseThrow()).isEqualTo(new NetworkConfig.Sequence("code", 50, 20_000, 64, 64, 5, true));
+    assertThat(lstm.sequence().orElseThrow()).isEqualTo(new NetworkConfig.Sequence("code", NetworkConfig.TextUnit.WORD, 50, 20_000, 64, 64, 5, true));
     assertThat(lstm.hidden()).as("no dense layers after the pooling unless asked").isEmpty();
     assertThat(lstm.columns()).containsExactly("code");
     NetworkConfig cnn1d = dl.networks().get(1);
     assertThat(cnn1d.network()).isEqualTo(Network.CNN1D);
-    assertThat(cnn1d.sequence().orElseThrow()).isEqualTo(new NetworkConfig.Sequence("code", 400, 20_000, 64, 128, 3, false));
+    assertThat(cnn1d.sequence().orElseThrow()).isEqualTo(new NetworkConfig.Sequence("code", NetworkConfig.TextUnit.WORD, 400, 20_000, 64, 128, 3, false));
     assertThat(cnn1d.hidden()).containsExactly(16);
   }
 
