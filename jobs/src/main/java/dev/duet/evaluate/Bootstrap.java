@@ -9,10 +9,8 @@ import dev.duet.contracts.Predictions;
 import dev.duet.training.Metrics;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,8 +37,7 @@ final class Bootstrap {
   record Rows(double[] label, double[] prediction, double[] score, double[] labelProbability, int classes) {
     /** Row indices by score, highest first, rows without a score left out. */
     int[] byScore() {
-      return IntStream.range(0, score.length).filter(i -> !Double.isNaN(score[i])).boxed()
-          .sorted(Comparator.comparingDouble((Integer i) -> score[i]).reversed()).mapToInt(Integer::intValue).toArray();
+      return Metrics.byScore(score);
     }
 
     /** The labelled rows of one model's predictions ({@link Predictions#SCHEMA}), collected in row-id order. */
@@ -174,7 +171,8 @@ final class Bootstrap {
         return total == 0 ? Double.NaN : sum / total;
       }
       case ROC_AUC, PR_AUC -> {
-        return area(metric, r, order, w);
+        double[] areas = Metrics.exactAreas(r.score(), label, order, w);
+        return metric == Metric.ROC_AUC ? areas[0] : areas[1];
       }
       default -> {
         return regression(metric, r, w);
@@ -193,71 +191,7 @@ final class Bootstrap {
       confusion[(int) r.label()[i]][(int) r.prediction()[i]] += w[i];
       total += w[i];
     }
-    if (total == 0) {
-      return Double.NaN;
-    }
-    double sum = 0;
-    for (int c = 0; c < k; c++) {
-      long truths = 0;
-      long predicted = 0;
-      for (int j = 0; j < k; j++) {
-        truths += confusion[c][j];
-        predicted += confusion[j][c];
-      }
-      if (truths > 0 && confusion[c][c] > 0) {
-        double precision = (double) confusion[c][c] / predicted;
-        double recall = (double) confusion[c][c] / truths;
-        sum += 2 * precision * recall / (precision + recall);
-      }
-    }
-    return sum / k;
-  }
-
-  /** {@link Metrics}' exact areas (one threshold per distinct score, trapezoids), rows weighted. */
-  private static double area(Metric metric, Rows r, int[] order, int[] w) {
-    double positives = 0;
-    double negatives = 0;
-    for (int i : order) {
-      if (r.label()[i] > 0.5) {
-        positives += w[i];
-      } else {
-        negatives += w[i];
-      }
-    }
-    if (positives == 0 || negatives == 0) {
-      return Double.NaN;
-    }
-    double roc = 0;
-    double pr = 0;
-    double fpr = 0;
-    double tpr = 0;
-    double precision = Double.NaN;
-    double tp = 0;
-    double fp = 0;
-    for (int j = 0; j < order.length; ) {
-      double threshold = r.score()[order[j]];
-      for (; j < order.length && r.score()[order[j]] == threshold; j++) {
-        int i = order[j];
-        if (r.label()[i] > 0.5) {
-          tp += w[i];
-        } else {
-          fp += w[i];
-        }
-      }
-      if (tp + fp == 0) {
-        continue; // every row at this threshold drawn zero times
-      }
-      double nextFpr = fp / negatives;
-      double nextTpr = tp / positives;
-      double nextPrecision = tp / (tp + fp);
-      roc += (nextFpr - fpr) * (nextTpr + tpr) / 2;
-      pr += (nextTpr - tpr) * (nextPrecision + (Double.isNaN(precision) ? nextPrecision : precision)) / 2;
-      fpr = nextFpr;
-      tpr = nextTpr;
-      precision = nextPrecision;
-    }
-    roc += (1 - fpr) * (1 + tpr) / 2;
-    return metric == Metric.ROC_AUC ? roc : pr;
+    return total == 0 ? Double.NaN : Metrics.ofConfusion(confusion, r.classes()).get(Metric.F1_MACRO);
   }
 
   private static double regression(Metric metric, Rows r, int[] w) {

@@ -157,34 +157,72 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
     }
   }
 
-  /**
-   * {@link BinaryClassificationMetrics}' exact areas (no bins) on the driver: one threshold per
-   * distinct score, highest first, a label above 0.5 positive; the ROC curve from (0, 0) to (1, 1),
-   * the PR curve from (0, the first threshold's precision); both by the trapezoidal rule.
-   */
+  /** {@link #exactAreas(double[], double[], int[], int[])} of (score, label) pairs, each counted once. */
   private static Areas exactAreas(List<double[]> scoredLabels) {
-    scoredLabels.sort(Comparator.comparingDouble((double[] s) -> s[0]).reversed());
-    long positives = scoredLabels.stream().filter(s -> s[1] > 0.5).count();
-    long negatives = scoredLabels.size() - positives;
+    int n = scoredLabels.size();
+    double[] score = new double[n];
+    double[] label = new double[n];
+    for (int i = 0; i < n; i++) {
+      score[i] = scoredLabels.get(i)[0];
+      label[i] = scoredLabels.get(i)[1];
+    }
+    int[] weight = new int[n];
+    java.util.Arrays.fill(weight, 1);
+    double[] areas = exactAreas(score, label, byScore(score), weight);
+    return new Areas(areas[0], areas[1], List.of());
+  }
+
+  /** Row indices by score, highest first, rows without a score (NaN) left out. */
+  public static int[] byScore(double[] score) {
+    return java.util.stream.IntStream.range(0, score.length).filter(i -> !Double.isNaN(score[i])).boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> score[i]).reversed()).mapToInt(Integer::intValue).toArray();
+  }
+
+  /**
+   * {@link BinaryClassificationMetrics}' exact areas (no bins) on the driver, row {@code i}
+   * counted {@code weight[i]} times (1 each for the rows as they are; a bootstrap resample's
+   * draws): one threshold per distinct score, highest first, a label above 0.5 positive; the ROC
+   * curve from (0, 0) to (1, 1), the PR curve from (0, the first threshold's precision); both by
+   * the trapezoidal rule.
+   *
+   * @param order the rows by score, highest first ({@link #byScore})
+   * @return {ROC area, PR area}; NaN where one class has no weight
+   */
+  public static double[] exactAreas(double[] score, double[] label, int[] order, int[] weight) {
+    double positives = 0;
+    double negatives = 0;
+    for (int i : order) {
+      if (label[i] > 0.5) {
+        positives += weight[i];
+      } else {
+        negatives += weight[i];
+      }
+    }
+    if (positives == 0 || negatives == 0) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
     double rocArea = 0;
     double prArea = 0;
     double fpr = 0;
     double tpr = 0;
     double precision = Double.NaN;
-    long tp = 0;
-    long fp = 0;
-    for (int i = 0; i < scoredLabels.size(); ) {
-      double threshold = scoredLabels.get(i)[0];
-      for (; i < scoredLabels.size() && scoredLabels.get(i)[0] == threshold; i++) {
-        if (scoredLabels.get(i)[1] > 0.5) {
-          tp++;
+    double tp = 0;
+    double fp = 0;
+    for (int j = 0; j < order.length; ) {
+      double threshold = score[order[j]];
+      for (; j < order.length && score[order[j]] == threshold; j++) {
+        if (label[order[j]] > 0.5) {
+          tp += weight[order[j]];
         } else {
-          fp++;
+          fp += weight[order[j]];
         }
       }
-      double nextFpr = negatives == 0 ? 0 : (double) fp / negatives;
-      double nextTpr = positives == 0 ? 0 : (double) tp / positives;
-      double nextPrecision = (double) tp / (tp + fp);
+      if (tp + fp == 0) {
+        continue; // every row at or above this threshold weighs nothing: no point of its own
+      }
+      double nextFpr = fp / negatives;
+      double nextTpr = tp / positives;
+      double nextPrecision = tp / (tp + fp);
       rocArea += (nextFpr - fpr) * (nextTpr + tpr) / 2;
       prArea += (nextTpr - tpr) * (nextPrecision + (Double.isNaN(precision) ? nextPrecision : precision)) / 2;
       fpr = nextFpr;
@@ -192,7 +230,21 @@ public record Metrics(Map<Metric, Double> values, long[][] confusion, List<RocPo
       precision = nextPrecision;
     }
     rocArea += (1 - fpr) * (1 + tpr) / 2;
-    return new Areas(rocArea, prArea, List.of());
+    return new double[] {rocArea, prArea};
+  }
+
+  /**
+   * Accuracy, F1 and the per-class figures of a confusion matrix (rows counted as many times as
+   * it says: a bootstrap resample's weighted matrix too), as {@link #of} defines them; no areas.
+   */
+  public static Metrics ofConfusion(long[][] confusion, int classes) {
+    long rows = 0;
+    for (long[] row : confusion) {
+      for (long n : row) {
+        rows += n;
+      }
+    }
+    return classification(confusion, rows, 0, Double.NaN, classes, () -> new Areas(Double.NaN, Double.NaN, List.of()));
   }
 
   /** The k x k matrix of (true class, predicted class, rows) cells; k covers every class seen. */
