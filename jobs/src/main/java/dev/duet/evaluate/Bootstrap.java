@@ -2,6 +2,7 @@ package dev.duet.evaluate;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import dev.duet.config.EvaluateConfig.Metric;
@@ -21,10 +22,15 @@ import org.apache.spark.sql.Row;
  * one pass per resample, no copy of the rows) and scores every model on the same weights, so a
  * difference between two models, or between a model and the no-skill baseline, is resampled as a
  * pair. The interval is the percentile interval of the resampled differences; the metrics are
- * {@link Metrics}' definitions with the weights as row counts.
+ * {@link Metrics}' definitions with the weights as row counts. Past {@link #MAX_ROWS} test rows
+ * the resamples are drawn from a seeded sample of that many (the same rows for every model) and
+ * their spread is scaled to the whole test split by sqrt(sample / rows) (the m-out-of-n
+ * bootstrap): measured on 2 cores, 9 models' ROC AUC over 600,000 rows took 190 s resampled
+ * whole, about as long as training a booster on them.
  */
 final class Bootstrap {
   static final int RESAMPLES = 500;
+  static final int MAX_ROWS = 50_000;
   static final double CONFIDENCE = 0.95;
   /** Poisson(1)'s cumulative probabilities up to 12 (beyond: below 1e-9). */
   private static final double[] POISSON_CDF = poissonCdf();
@@ -40,6 +46,18 @@ final class Bootstrap {
       return Metrics.byScore(score);
     }
 
+    Rows subset(int[] rows) {
+      return new Rows(pick(label, rows), pick(prediction, rows), pick(score, rows), pick(labelProbability, rows), classes);
+    }
+
+    private static double[] pick(double[] values, int[] rows) {
+      double[] out = new double[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        out[i] = values[rows[i]];
+      }
+      return out;
+    }
+
     /** The labelled rows of one model's predictions ({@link Predictions#SCHEMA}), collected in row-id order. */
     static Rows of(Dataset<Row> predictions, int classes) {
       Column label = col(Predictions.LABEL);
@@ -48,8 +66,8 @@ final class Bootstrap {
           .otherwise(element_at(col(Predictions.RAW_SCORE), 2));
       Column labelProbability = element_at(col(Predictions.PROBABILITY), label.cast("int").plus(1));
       List<Row> rows = predictions.where(label.isNotNull()).orderBy(Predictions.ROW_ID)
-          .select(label, col(Predictions.PREDICTION), classes == 2 ? score : org.apache.spark.sql.functions.lit(null),
-              classes > 0 ? labelProbability : org.apache.spark.sql.functions.lit(null))
+          .select(label, col(Predictions.PREDICTION), classes == 2 ? score : lit(null),
+              classes > 0 ? labelProbability : lit(null))
           .collectAsList();
       int n = rows.size();
       double[] l = new double[n];
@@ -84,11 +102,16 @@ final class Bootstrap {
   private final int n;
   /** values[b][m]: model m's metric on resample b (m = 0 is the baseline). */
   private final double[][] values;
+  /** Each model's metric on the resampled rows as they are (the resamples' centre), and the spread's scale. */
+  private final double[] centre;
+  private final double scale;
 
-  private Bootstrap(Metric metric, int n, double[][] values) {
+  private Bootstrap(Metric metric, int n, double[][] values, double[] centre, double scale) {
     this.metric = metric;
     this.n = n;
     this.values = values;
+    this.centre = centre;
+    this.scale = scale;
   }
 
   /** Resamples the baseline and the models together; each of {@code models} must hold the baseline's rows. */
@@ -103,19 +126,45 @@ final class Bootstrap {
             + n + "): they must all come from one ingest's test split");
       }
     }
-    int[][] orders = all.stream().map(r -> metric.binaryOnly() ? r.byScore() : null).toArray(int[][]::new);
-    double[][] values = new double[RESAMPLES][all.size()];
     SplittableRandom random = new SplittableRandom(seed);
-    int[] weights = new int[n];
+    double scale = 1;
+    if (n > MAX_ROWS) {
+      int[] sample = sample(n, MAX_ROWS, random);
+      all.replaceAll(r -> r.subset(sample));
+      scale = Math.sqrt((double) MAX_ROWS / n);
+    }
+    int m = all.get(0).label().length;
+    int[][] orders = all.stream().map(r -> metric.binaryOnly() ? r.byScore() : null).toArray(int[][]::new);
+    int[] weights = new int[m];
+    java.util.Arrays.fill(weights, 1);
+    double[] centre = new double[all.size()];
+    for (int k = 0; k < all.size(); k++) {
+      centre[k] = score(metric, all.get(k), orders[k], weights);
+    }
+    double[][] values = new double[RESAMPLES][all.size()];
     for (int b = 0; b < RESAMPLES; b++) {
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < m; i++) {
         weights[i] = poisson(random.nextDouble());
       }
-      for (int m = 0; m < all.size(); m++) {
-        values[b][m] = score(metric, all.get(m), orders[m], weights);
+      for (int k = 0; k < all.size(); k++) {
+        values[b][k] = score(metric, all.get(k), orders[k], weights);
       }
     }
-    return new Bootstrap(metric, n, values);
+    return new Bootstrap(metric, n, values, centre, scale);
+  }
+
+  /** {@code m} distinct row indices of {@code n}, seeded, in row order. */
+  private static int[] sample(int n, int m, SplittableRandom random) {
+    int[] all = java.util.stream.IntStream.range(0, n).toArray();
+    for (int i = 0; i < m; i++) {
+      int j = i + random.nextInt(n - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    int[] out = Arrays.copyOf(all, m);
+    Arrays.sort(out);
+    return out;
   }
 
   int rows() {
@@ -139,7 +188,14 @@ final class Bootstrap {
       return new Interval(estimate, Double.NaN, Double.NaN);
     }
     double tail = (1 - CONFIDENCE) / 2;
-    return new Interval(estimate, d[(int) Math.floor(tail * (d.length - 1))], d[(int) Math.ceil((1 - tail) * (d.length - 1))]);
+    double low = d[(int) Math.floor(tail * (d.length - 1))];
+    double high = d[(int) Math.ceil((1 - tail) * (d.length - 1))];
+    if (scale == 1) {
+      return new Interval(estimate, low, high);
+    }
+    // The sample's spread around its own difference, narrowed to the whole split's, around the estimate.
+    double sampled = metric.higherIsBetter() ? centre[a] - centre[b] : centre[b] - centre[a];
+    return new Interval(estimate, estimate + (low - sampled) * scale, estimate + (high - sampled) * scale);
   }
 
   /** The metric on rows counted {@code w[i]} times each; NaN where {@link Metrics} has none. */

@@ -20,27 +20,40 @@ class BootstrapTest {
 
   @Test
   void theIntervalOfAnAccuracyGapCoversTheTrueGapAboutNinetyFivePercentOfTheTime() {
+    assertThat(coverage(ROWS, TRIALS)).as("trials of %d whose 95%% interval holds the true gap", TRIALS)
+        .isBetween(35, 40);
+  }
+
+  @Test
+  void pastFiftyThousandRowsASampleResampledAndScaledStillCoversTheTrueGap() {
+    int trials = 12;
+    assertThat(coverage(Bootstrap.MAX_ROWS * 2, trials)).as("trials of %d whose 95%% interval holds the true gap",
+        trials).isBetween(10, 12);
+  }
+
+  /** Of {@code trials} generated cases, how many intervals hold the true gap of 0.08. */
+  private static int coverage(int rows, int trials) {
     // Two classifiers right with probability 0.80 and 0.72 on each row, independently: the true gap is 0.08.
     int covered = 0;
-    for (int trial = 0; trial < TRIALS; trial++) {
+    for (int trial = 0; trial < trials; trial++) {
       Random r = new Random(trial);
-      double[] label = new double[ROWS];
-      double[] a = new double[ROWS];
-      double[] b = new double[ROWS];
-      for (int i = 0; i < ROWS; i++) {
+      double[] label = new double[rows];
+      double[] a = new double[rows];
+      double[] b = new double[rows];
+      for (int i = 0; i < rows; i++) {
         label[i] = r.nextInt(2);
         a[i] = r.nextDouble() < 0.80 ? label[i] : 1 - label[i];
         b[i] = r.nextDouble() < 0.72 ? label[i] : 1 - label[i];
       }
       Rows ra = classifier(label, a);
       Rows rb = classifier(label, b);
-      Bootstrap boot = Bootstrap.of(Metric.ACCURACY, classifier(label, new double[ROWS]), List.of(ra, rb), trial);
-      Interval gap = boot.gap(0, 1, accuracy(ra) - accuracy(rb));
+      Bootstrap boot = Bootstrap.of(Metric.ACCURACY, classifier(label, new double[rows]), List.of(ra, rb), trial);
+      Interval gap = boot.gap(0, 1, accuracy(ra, rows) - accuracy(rb, rows));
       assertThat(gap.low()).isLessThan(gap.estimate());
       assertThat(gap.high()).isGreaterThan(gap.estimate());
       covered += gap.low() <= 0.08 && 0.08 <= gap.high() ? 1 : 0;
     }
-    assertThat(covered).as("trials of %d whose 95%% interval holds the true gap", TRIALS).isBetween(35, 40);
+    return covered;
   }
 
   @Test
@@ -84,12 +97,16 @@ class BootstrapTest {
     return new Rows(label, prediction, s, none, 2);
   }
 
-  private static double accuracy(Rows r) {
-    return Bootstrap.score(Metric.ACCURACY, r, null, ones());
+  private static double accuracy(Rows r, int rows) {
+    return Bootstrap.score(Metric.ACCURACY, r, null, ones(rows));
   }
 
   private static int[] ones() {
-    int[] w = new int[ROWS];
+    return ones(ROWS);
+  }
+
+  private static int[] ones(int rows) {
+    int[] w = new int[rows];
     Arrays.fill(w, 1);
     return w;
   }
