@@ -136,10 +136,12 @@ final class Bootstrap {
     int m = all.get(0).label().length;
     int[][] orders = all.stream().map(r -> metric.binaryOnly() ? r.byScore() : null).toArray(int[][]::new);
     int[] weights = new int[m];
-    java.util.Arrays.fill(weights, 1);
     double[] centre = new double[all.size()];
-    for (int k = 0; k < all.size(); k++) {
-      centre[k] = score(metric, all.get(k), orders[k], weights);
+    if (scale < 1) { // the sample's own scores, which its resamples spread around
+      Arrays.fill(weights, 1);
+      for (int k = 0; k < all.size(); k++) {
+        centre[k] = score(metric, all.get(k), orders[k], weights);
+      }
     }
     double[][] values = new double[RESAMPLES][all.size()];
     for (int b = 0; b < RESAMPLES; b++) {

@@ -196,8 +196,7 @@ public final class EvaluateJob {
           ? Optional.of(bootstrap.gap(ranked.indexOf(deep.get()), ranked.indexOf(classic.get()),
               better(metric, deep.get().score(metric), classic.get().score(metric))))
           : Optional.empty();
-      Significance s = new Significance(noSkill.describe(classNames), baseline, lifts, gap, config.evaluate().minLift(),
-          Bootstrap.RESAMPLES, bootstrap.rows());
+      Significance s = new Significance(noSkill.describe(classNames), baseline, lifts, gap, config.evaluate().minLift());
       LOG.info("evaluate: {} ({}): {} {}; {} resamples of {} test rows ({} s)", NoSkill.NAME, s.baselineDescription(),
           metric.key(), Recommendation.fmt(baseline.get(metric)), Bootstrap.RESAMPLES, bootstrap.rows(),
           String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));

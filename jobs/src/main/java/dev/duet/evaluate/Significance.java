@@ -22,7 +22,7 @@ import java.util.Optional;
  *                            (empty: one family only)
  */
 record Significance(String baselineDescription, Metrics baseline, Map<String, Interval> lifts,
-    Optional<Interval> deepOverClassic, double minLift, int resamples, long rows) {
+    Optional<Interval> deepOverClassic, double minLift) {
 
   boolean learned(Scored s) {
     Interval lift = lifts.get(s.candidate().id());
@@ -66,7 +66,7 @@ record Significance(String baselineDescription, Metrics baseline, Map<String, In
     j.put("predicts", baselineDescription);
     Json.putNumber(j, "score", baseline.get(metric));
     j.set("metrics", baseline.json());
-    j.put("bootstrap_resamples", resamples);
+    j.put("bootstrap_resamples", Bootstrap.RESAMPLES);
     j.put("confidence", Bootstrap.CONFIDENCE);
     j.put("min_lift", minLift);
     return j;

@@ -109,11 +109,10 @@ public final class TrainDlJob {
    * than one minibatch.
    */
   private static void requireEnoughRows(NetworkConfig net, long labelled) {
-    long rows = net.maxTrainRows().map(m -> Math.min(m, labelled)).orElse(labelled);
-    boolean capped = rows < labelled;
-    String counted = capped ? String.format(Locale.ROOT, "max_train_rows %,d of the %,d labelled train rows", rows,
-        labelled) : String.format(Locale.ROOT, "%,d labelled train rows", rows);
-    String more = capped ? "raise the network's max_train_rows" : "gather more rows, or lower split.test_fraction";
+    CleanTable.TrainRows train = CleanTable.TrainRows.of(labelled, net.maxTrainRows(), "raise the network's max_train_rows");
+    long rows = train.rows();
+    String counted = train.counted();
+    String more = train.more();
     long validation = Math.round(rows * net.validationFraction());
     long fit = rows - validation;
     CleanTable.requireRows(validation, CleanTable.MIN_ROWS, counted, "network " + net.name()

@@ -85,6 +85,22 @@ public record CleanTable(Labels.Counts counts, Dataset<Row> train, Dataset<Row> 
   public static final long MIN_ROWS = 10;
 
   /**
+   * The labelled train rows a stage fits on, after its {@code max_train_rows}, in words for the
+   * lines that refuse too few ({@code counted}), with what would give more ({@code more}).
+   */
+  public record TrainRows(long rows, String counted, String more) {
+    /** @param raiseCap what raising the cap is called in the config ("raise train_ml.max_train_rows") */
+    public static TrainRows of(long labelled, java.util.Optional<Long> maxTrainRows, String raiseCap) {
+      long rows = maxTrainRows.map(m -> Math.min(m, labelled)).orElse(labelled);
+      return rows < labelled
+          ? new TrainRows(rows, String.format(java.util.Locale.ROOT, "max_train_rows %,d of the %,d labelled train rows",
+              rows, labelled), raiseCap)
+          : new TrainRows(rows, String.format(java.util.Locale.ROOT, "%,d labelled train rows", rows),
+              "gather more rows, or lower split.test_fraction");
+    }
+  }
+
+  /**
    * Refuses, before anything is fitted, to use {@code rows} where {@code needed} are the least
    * that means something: exit 2 with one line naming the counts, what needs them and what
    * would do.

@@ -36,7 +36,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -194,11 +193,10 @@ public final class TrainMlJob {
    * asked for more neighbours than there are rows.
    */
   private void requireEnoughRows(long labelled) {
-    long rows = ml.maxTrainRows().map(m -> Math.min(m, labelled)).orElse(labelled);
-    boolean capped = rows < labelled;
-    String counted = capped ? String.format(Locale.ROOT, "max_train_rows %,d of the %,d labelled train rows", rows,
-        labelled) : String.format(Locale.ROOT, "%,d labelled train rows", rows);
-    String more = capped ? "raise train_ml.max_train_rows" : "gather more rows, or lower split.test_fraction";
+    CleanTable.TrainRows train = CleanTable.TrainRows.of(labelled, ml.maxTrainRows(), "raise train_ml.max_train_rows");
+    long rows = train.rows();
+    String counted = train.counted();
+    String more = train.more();
     CleanTable.requireRows(rows, CleanTable.MIN_ROWS, counted, "a model", more);
     double ratio = ml.tuning().trainRatio();
     long heldOut = Math.round(rows * (1 - ratio));
