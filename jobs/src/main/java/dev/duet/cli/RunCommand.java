@@ -30,12 +30,16 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   RunOptions options = new RunOptions();
 
+  @Mixin
+  BudgetOption budget = new BudgetOption();
+
   /** Set by the caller that owns a Spark session (tests); otherwise the command creates one. */
   SparkSession sharedSession;
 
   @Override
   public Integer call() {
-    PipelineConfig config = ConfigLoader.load(options.configFile); // every config problem, before any stage starts
+    // Every config problem, before any stage starts.
+    PipelineConfig config = budget.apply(ConfigLoader.load(options.configFile));
     options.checkRunId();
     String configSha256 = StageCommand.configSha256(options.configFile);
     if (options.runId == null) {
@@ -50,8 +54,9 @@ final class RunCommand implements Callable<Integer> {
     stages.add(new EvaluateCommand());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    out.printf("run: %s run %s: %s%n", config.pipeline(), options.runId,
-        String.join(" -> ", stages.stream().map(StageCommand::stageName).toList()));
+    out.printf("run: %s run %s: %s%s%n", config.pipeline(), options.runId,
+        String.join(" -> ", stages.stream().map(StageCommand::stageName).toList()),
+        config.budget().limited() ? " (budget " + config.budget() + " per training stage)" : "");
     out.flush();
     SparkSession spark = sharedSession != null ? sharedSession
         : SparkSessions.create("duet run " + config.pipeline() + "/" + options.runId, options.sparkConf);

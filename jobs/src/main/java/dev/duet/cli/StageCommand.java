@@ -58,6 +58,11 @@ abstract class StageCommand implements Callable<Integer> {
    */
   abstract void prepare(PipelineConfig config, Configuration hadoopConf, RunStore store, String runId);
 
+  /** The loaded config as this command's own options change it (a training stage's --budget). */
+  PipelineConfig configured(PipelineConfig config) {
+    return config;
+  }
+
   /** The run a stage works on when no --run-id is given: a new one, named by the time. */
   String defaultRunId(PipelineConfig config, RunStore store) {
     return RUN_ID.format(Instant.now());
@@ -68,7 +73,7 @@ abstract class StageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PipelineConfig config = ConfigLoader.load(options.configFile);
+    PipelineConfig config = configured(ConfigLoader.load(options.configFile));
     checkRunId();
     return run(config, configSha256(options.configFile), spec.commandLine().getOut());
   }

@@ -9,6 +9,8 @@ import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
 import dev.duet.traindl.TrainDlJob;
 import dev.duet.traindl.TrainDlResult;
+import dev.duet.contracts.ModelCards;
+import dev.duet.training.BudgetClock;
 import dev.duet.training.PermutationImportance;
 import java.time.Instant;
 import java.util.List;
@@ -38,14 +40,16 @@ final class TrainDlCommand extends TrainingCommand {
   /** Outside the attempt's work dir, so that a failed attempt's epochs survive for the next one. */
   @Override
   List<String> carried() {
-    return List.of(TrainDlJob.CHECKPOINTS);
+    return List.of(TrainDlJob.CHECKPOINTS, BudgetClock.CARRIED);
   }
 
   @Override
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
     Path clean = cleanTable();
-    TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), out.carry(TrainDlJob.CHECKPOINTS)).run();
+    BudgetClock clock = BudgetClock.start(config.budget(), out.fs(), out.carry(BudgetClock.CARRIED));
+    TrainDlResult r = new TrainDlJob(spark, config, clean.toString(), out.work(), out.carry(TrainDlJob.CHECKPOINTS),
+        clock).run();
     out.writeJson(TrainDlJob.SUMMARY, r.summary());
     out.writeJson(PermutationImportance.FILE, r.permutationImportance());
     out.writeJson(StageLayout.MODEL_CARDS, r.cards().toJson());
@@ -59,6 +63,11 @@ final class TrainDlCommand extends TrainingCommand {
           n.trainRows(), n.testRows(), n.networkBytes());
       manifest.output("network:" + n.name(), TrainDlJob.networkPath(n.name()), null)
           .output("predictions:" + n.name(), TrainDlJob.predictionsPath(n.name()), n.testRows());
+    }
+    r.cards().notTrained().forEach(n -> stdout.printf("train-dl: %s: not trained: %s%n", n.name(), n.reason()));
+    ModelCards.Spend spend = r.cards().spend();
+    if (spend.budgetSeconds() != null) {
+      stdout.printf("train-dl: spent %.0f s of its %.0f s budget%n", spend.seconds(), spend.budgetSeconds());
     }
     return manifest.output("checkpoints", TrainDlJob.CHECKPOINTS, null)
         .output("summary", TrainDlJob.SUMMARY, null)

@@ -8,11 +8,14 @@ import dev.duet.store.ContentHash;
 import dev.duet.store.ManifestBuilder;
 import dev.duet.store.RunStore;
 import dev.duet.store.StageOutput;
+import dev.duet.contracts.ModelCards;
+import dev.duet.training.BudgetClock;
 import dev.duet.training.PermutationImportance;
 import dev.duet.trainml.TrainMlJob;
 import dev.duet.trainml.TrainMlResult;
 import dev.duet.trainml.TrainMlResult.Outcome;
 import java.time.Instant;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -38,11 +41,18 @@ final class TrainMlCommand extends TrainingCommand {
     requireIngest(config, store, runId);
   }
 
+  /** The budget's ledger: a rerun after a failed attempt spends only what is left. */
+  @Override
+  List<String> carried() {
+    return List.of(BudgetClock.CARRIED);
+  }
+
   @Override
   ObjectNode execute(SparkSession spark, PipelineConfig config, StageOutput out, Manifests manifests) {
     Instant started = Instant.now();
     Path clean = cleanTable();
-    TrainMlResult r = new TrainMlJob(spark, config, clean.toString(), out.work()).run();
+    BudgetClock clock = BudgetClock.start(config.budget(), out.fs(), out.carry(BudgetClock.CARRIED));
+    TrainMlResult r = new TrainMlJob(spark, config, clean.toString(), out.work(), clock).run();
     out.writeJson(TrainMlJob.SUMMARY, r.summary());
     out.writeJson(TrainMlJob.TUNING, r.tuning());
     out.writeJson(TrainMlJob.IMPORTANCES, r.importances());
@@ -66,6 +76,11 @@ final class TrainMlCommand extends TrainingCommand {
       stdout.printf("  %-14s validation %s %s   train %7.1f s (executor CPU %7.1f s)   predict %5.1f s   model %,d bytes%n",
           name, r.metric(), Double.isNaN(o.validationScore()) ? "   -  " : String.format("%.4f", o.validationScore()),
           o.train().wallSeconds(), o.train().executorCpuSeconds(), o.predict().wallSeconds(), o.modelBytes());
+    }
+    r.cards().notTrained().forEach(n -> stdout.printf("  %-14s not trained: %s%n", n.name(), n.reason()));
+    ModelCards.Spend spend = r.cards().spend();
+    if (spend.budgetSeconds() != null) {
+      stdout.printf("train-ml: spent %.0f s of its %.0f s budget%n", spend.seconds(), spend.budgetSeconds());
     }
     return manifest.build(Instant.now());
   }

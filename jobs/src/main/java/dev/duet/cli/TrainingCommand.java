@@ -9,7 +9,15 @@ import org.apache.hadoop.fs.Path;
 
 /** A training stage: reads ingest's clean table of its run, by default the latest ingested run. */
 abstract class TrainingCommand extends StageCommand {
+  @picocli.CommandLine.Mixin
+  BudgetOption budget = new BudgetOption();
+
   private StageOutput ingest;
+
+  @Override
+  PipelineConfig configured(PipelineConfig config) {
+    return budget.apply(config);
+  }
 
   @Override
   String defaultRunId(PipelineConfig config, RunStore store) {

@@ -139,9 +139,18 @@ public final class ConfigLoader {
     Optional<TrainDlConfig> trainDl = TrainDlSection.read(root);
     EvaluateConfig evaluate = EvaluateSection.read(root, task);
     ScoreConfig score = ScoreSection.read(root);
+    Budget budget = Budget.NONE;
+    Optional<String> budgetText = root.optString("budget");
+    if (budgetText.isPresent()) {
+      try {
+        budget = Budget.parse(budgetText.get());
+      } catch (IllegalArgumentException e) {
+        root.problem(e.getMessage());
+      }
+    }
     root.finish();
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedup, derived, split, trainMl, trainDl,
-        evaluate, score);
+        evaluate, score, budget);
   }
 
   private static ColumnSpec readColumn(YamlObject c) {

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param trainDl  the deep-learning branch (absent: the pipeline has none)
  * @param evaluate how models are ranked, recommended and blessed (defaults when absent)
  * @param score    how {@code duet score} names its rows and flags drift (defaults when absent)
+ * @param budget   the wall-clock each training stage may spend ({@link Budget#NONE}: what its section asks for)
  */
 public record PipelineConfig(
     String pipeline,
@@ -35,7 +36,8 @@ public record PipelineConfig(
     Optional<TrainMlConfig> trainMl,
     Optional<TrainDlConfig> trainDl,
     EvaluateConfig evaluate,
-    ScoreConfig score) {
+    ScoreConfig score,
+    Budget budget) {
 
   public enum Task { CLASSIFICATION, REGRESSION }
 
@@ -144,19 +146,25 @@ public record PipelineConfig(
   /** This pipeline with another classic-ML branch (e.g. one algorithm on fewer rows). */
   public PipelineConfig withTrainMl(TrainMlConfig ml) {
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, Optional.of(ml),
-        trainDl, evaluate, score);
+        trainDl, evaluate, score, budget);
   }
 
   /** This pipeline with another deep-learning branch. */
   public PipelineConfig withTrainDl(TrainDlConfig dl) {
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl,
-        Optional.of(dl), evaluate, score);
+        Optional.of(dl), evaluate, score, budget);
+  }
+
+  /** This pipeline under another training budget ({@code --budget}; none for a learning curve's refits). */
+  public PipelineConfig withBudget(Budget other) {
+    return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl, trainDl,
+        evaluate, score, other);
   }
 
   /** This pipeline without a learning curve: the refits that measure one are fitted under it. */
   public PipelineConfig withoutLearningCurve() {
     return new PipelineConfig(pipeline, task, label, store, input, columns, dedupKey, derived, split, trainMl, trainDl,
-        evaluate.withLearningCurve(List.of()), score);
+        evaluate.withLearningCurve(List.of()), score, budget);
   }
 
   /**
@@ -167,7 +175,7 @@ public record PipelineConfig(
   public PipelineConfig forScoring(InputConfig scoredInput, List<ColumnSpec> scoredColumns,
       List<DerivedColumn> scoredDerived, ScoreConfig scoring) {
     return new PipelineConfig(pipeline, task, label, store, scoredInput, List.copyOf(scoredColumns), List.of(),
-        List.copyOf(scoredDerived), split, trainMl, trainDl, evaluate, scoring);
+        List.copyOf(scoredDerived), split, trainMl, trainDl, evaluate, scoring, budget);
   }
 
   /** What the models of this pipeline read, as the verdict across pipelines groups them. */

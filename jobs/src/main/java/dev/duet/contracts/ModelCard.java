@@ -84,9 +84,11 @@ public record ModelCard(
    * One epoch of a network: losses as its training stage measured them.
    *
    * @param validationAccuracy null for a regression
+   * @param validationScore    by {@link ModelCards#metric()} (null: undefined on the slice, or an older card)
+   * @param stageSeconds       the stage's clock when the epoch was scored (null: an older card)
    */
   public record Epoch(int epoch, double trainLoss, double validationLoss, Double validationAccuracy, double seconds,
-      double executorCpuSeconds) {}
+      double executorCpuSeconds, Double validationScore, Double stageSeconds) {}
 
   /**
    * The drop in {@code metric} when each input column is shuffled among held-out rows.

@@ -14,9 +14,14 @@ import java.util.List;
  *
  * @param stage   the training stage that wrote it
  * @param classes classes of the label (0: regression)
- * @param metric  the metric the learning curve is scored by (evaluate's primary metric)
+ * @param metric  the metric the learning curve and the anytime trace are scored by (evaluate's primary metric)
+ * @param spend   the stage's training budget and what it used
+ * @param anytime the family's best validation score so far against the stage's elapsed seconds:
+ *                a point per candidate fitted and per epoch, monotone, in time order
+ * @param notTrained models the config asked for that the budget left no time for
  */
-public record ModelCards(String stage, int classes, String metric, List<ModelCard> models) {
+public record ModelCards(String stage, int classes, String metric, List<ModelCard> models, Spend spend,
+    List<AnytimePoint> anytime, List<NotTrained> notTrained) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -25,7 +30,23 @@ public record ModelCards(String stage, int classes, String metric, List<ModelCar
 
   public ModelCards {
     models = List.copyOf(models);
+    anytime = anytime == null ? List.of() : List.copyOf(anytime);
+    notTrained = notTrained == null ? List.of() : List.copyOf(notTrained);
   }
+
+  /**
+   * @param budgetSeconds the stage's budget (null: none)
+   * @param seconds       the stage's training wall-clock, failed attempts of a resumed stage included
+   * @param taskSlots     executor task slots it trained on
+   * @param gpus          GPUs it trained on (0: CPU only)
+   */
+  public record Spend(Double budgetSeconds, double seconds, int taskSlots, int gpus) {}
+
+  /** The family's best validation score ({@code model}'s) as it stood {@code seconds} into the stage. */
+  public record AnytimePoint(double seconds, String model, double score) {}
+
+  /** A model of the config that was not trained, and why (e.g. "budget: 3 s left, its cheapest fit needs ~40 s"). */
+  public record NotTrained(String name, String reason) {}
 
   public JsonNode toJson() {
     return MAPPER.valueToTree(this);

@@ -10,7 +10,9 @@ import dev.duet.store.StageOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -20,12 +22,14 @@ import org.apache.hadoop.fs.Path;
  * @param candidates models of finished branches, classic first
  * @param missing    one line per branch that has no finished output
  * @param classes    classes of the label (0: regression), as the training stages found them
+ * @param stages     each finished branch's card file (its budget, anytime trace and models left out)
  */
-public record Branches(List<Candidate> candidates, List<String> missing, int classes) {
+public record Branches(List<Candidate> candidates, List<String> missing, int classes, Map<Family, ModelCards> stages) {
 
   static Branches read(RunStore store, String pipeline, String runId) {
     List<Candidate> found = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    Map<Family, ModelCards> stages = new EnumMap<>(Family.class);
     int classes = -1;
     for (Family family : Family.values()) {
       StageOutput stage = store.stage(pipeline, runId, family.stage());
@@ -45,12 +49,13 @@ public record Branches(List<Candidate> candidates, List<String> missing, int cla
           throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
         }
         classes = cards.classes();
+        stages.put(family, cards);
         for (ModelCard card : cards.models()) {
           found.add(new Candidate(card, new Path(stage.dir(), card.predictionsPath()), new Path(stage.dir(), card.modelPath())));
         }
       }
     }
-    return new Branches(List.copyOf(found), List.copyOf(missing), classes);
+    return new Branches(List.copyOf(found), List.copyOf(missing), classes, Map.copyOf(stages));
   }
 
   private static boolean exists(RunStore store, Path p) {

@@ -126,6 +126,25 @@ final class Charts {
     return png(chart);
   }
 
+  /**
+   * Each family's best validation score so far against its training stage's seconds (log scale),
+   * a step line per family: which family gives the better model for the same minutes.
+   */
+  static byte[] anytime(Budgets budgets, Metric m) {
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Anytime: best validation " + m.key()
+        + " vs seconds").xAxisTitle("seconds into the training stage (log)").yAxisTitle(m.key() + " (validation)").build();
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Step);
+    chart.getStyler().setXAxisLogarithmic(true);
+    for (ModelCard.Family f : ModelCard.Family.values()) {
+      List<dev.duet.contracts.ModelCards.AnytimePoint> t = budgets.trace(f);
+      if (!t.isEmpty()) {
+        chart.addSeries(f.title(), t.stream().mapToDouble(p -> Math.max(0.1, p.seconds())).toArray(),
+            t.stream().mapToDouble(dev.duet.contracts.ModelCards.AnytimePoint::score).toArray());
+      }
+    }
+    return png(chart);
+  }
+
   /** Test score against training rows for each refit fraction, one line per model. */
   static byte[] learningCurve(Map<String, List<CurvePoint>> curves, Metric m) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Learning curve: " + m.key() + " vs training rows")

@@ -127,6 +127,10 @@ public final class EvaluateJob {
     if (!curves.isEmpty()) {
       charts.put("Learning curve", Charts.learningCurve(curves, metric));
     }
+    Budgets budgets = new Budgets(branches.stages());
+    if (java.util.Arrays.stream(Family.values()).anyMatch(f -> !budgets.trace(f).isEmpty())) {
+      charts.put("Anytime", Charts.anytime(budgets, metric));
+    }
     // Last of the decisions: a claim on the bar is final, so as little as possible comes after it.
     Blessing blessing = significance.learned(best)
         ? Blessing.decide(store.fs(), store.pipelineDir(config.pipeline()), runId, metric, best.score(metric),
@@ -154,8 +158,8 @@ public final class EvaluateJob {
     long testRows = best.metrics().json().path("rows").asLong() + best.metrics().json().path("unlabelled_rows").asLong();
     Report report = new Report(config.pipeline(), runId, config.task().name().toLowerCase(Locale.ROOT), config.label(),
         config.dataKind(), ev.tieMargin(), classes, classNames, testRows, metric, now, ranked, significance, recommendation,
-        HeadToHead.of(classic, deep, metric, config, curves, significance),
-        blessing, branches.missing(), charts, curves, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
+        HeadToHead.of(classic, deep, metric, config, curves, significance, budgets),
+        blessing, branches.missing(), charts, curves, budgets, withThisRun, BuildInfo.version() + " (" + BuildInfo.gitSha() + ")");
 
     FileSystem fs = store.fs();
     ObjectNode metricsJson = Json.object();

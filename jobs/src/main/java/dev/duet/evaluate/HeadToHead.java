@@ -5,6 +5,7 @@ import dev.duet.config.NetworkConfig.TextUnit;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.NetworkConfig.CategoricalInputs;
 import dev.duet.config.PipelineConfig;
+import dev.duet.contracts.ModelCard.Family;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ import java.util.Optional;
 record HeadToHead(List<String[]> rows) {
 
   static HeadToHead of(Optional<Scored> classic, Optional<Scored> deep, Metric m, PipelineConfig config,
-      Map<String, List<CurvePoint>> curves, Significance skill) {
+      Map<String, List<CurvePoint>> curves, Significance skill, Budgets budgets) {
     List<String[]> rows = new ArrayList<>();
     rows.add(row("Model", classic.map(Recommendation::name), deep.map(Recommendation::name)));
     rows.add(row("Performance (" + m.key() + ", test split)", classic.map(s -> Recommendation.fmt(s.score(m))),
@@ -34,6 +35,10 @@ record HeadToHead(List<String[]> rows) {
     rows.add(row("Feature engineering", classic.map(s -> classicFeatures(config)), deep.map(s -> deepFeatures(config, s.candidate().card().name()))));
     rows.add(row("Compute", classic.map(HeadToHead::compute), deep.map(HeadToHead::compute)));
     rows.add(row("Training time", classic.map(HeadToHead::seconds), deep.map(HeadToHead::seconds)));
+    rows.add(new String[] {"Training budget (wall-clock per family)", budgets.spend(Family.CLASSIC),
+        budgets.spend(Family.DEEP)});
+    rows.add(new String[] {"Best validation " + m.key() + " over time (" + budgets.crossing(m) + ")",
+        budgets.traceCell(Family.CLASSIC), budgets.traceCell(Family.DEEP)});
     rows.add(row("Interpretability", classic.map(HeadToHead::interpretability), deep.map(HeadToHead::interpretability)));
     rows.add(row("Scoring", classic.map(HeadToHead::scoring), deep.map(HeadToHead::scoring)));
     return new HeadToHead(List.copyOf(rows));

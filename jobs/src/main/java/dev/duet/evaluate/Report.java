@@ -34,6 +34,7 @@ record Report(
     List<String> missing,
     Map<String, byte[]> charts,
     Map<String, List<CurvePoint>> learningCurves,
+    Budgets budgets,
     List<JsonNode> history,
     String version) {
 
@@ -122,6 +123,7 @@ record Report(
         o.put("train_seconds", p.seconds());
       }
     });
+    j.set("budget", budgets.toJson(metric));
     ArrayNode charts = j.putArray("charts");
     this.charts.keySet().forEach(charts::add);
     return j;

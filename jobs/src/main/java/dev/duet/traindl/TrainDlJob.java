@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.rand;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.Budget;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.NetworkConfig;
@@ -14,12 +15,16 @@ import dev.duet.contracts.ModelCard;
 import dev.duet.contracts.ModelCard.Family;
 import dev.duet.contracts.ModelCard.Interpretability;
 import dev.duet.contracts.ModelCards;
+import dev.duet.contracts.ModelCards.AnytimePoint;
+import dev.duet.contracts.ModelCards.NotTrained;
 import dev.duet.contracts.StageLayout;
+import dev.duet.spark.ExecutorSlots;
 import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.store.Json;
 import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
+import dev.duet.training.BudgetClock;
 import dev.duet.training.LearningCurve;
 import dev.duet.training.Labels;
 import dev.duet.training.Metrics;
@@ -80,12 +85,20 @@ public final class TrainDlJob {
   private final FileSystem fs;
   private final GpuPlacement placement;
   private final int threadsPerWorker;
+  private final BudgetClock clock;
+
+  /** Of the time left for the networks, the share of one that its epochs may take (the rest: predict, importances). */
+  private static final double EPOCH_SHARE = 0.85;
+  /** Of a budget, what is kept for the learning curve's refits when one is asked for. */
+  private static final double CURVE_RESERVE = 0.15;
 
   /**
    * @param checkpointDir survives a failed attempt (unlike {@code workDir}): a directory per
    *                      network (the stage's carried {@code checkpoints/}, see {@link dev.duet.store.StageOutput#carry})
+   * @param clock         the stage's budget, started when the stage did
    */
-  public TrainDlJob(SparkSession spark, PipelineConfig config, String cleanPath, Path workDir, Path checkpointDir) {
+  public TrainDlJob(SparkSession spark, PipelineConfig config, String cleanPath, Path workDir, Path checkpointDir,
+      BudgetClock clock) {
     this.spark = spark;
     this.config = config;
     this.dl = config.trainDl().orElseThrow(() -> new IllegalArgumentException("The config has no train_dl section"));
@@ -98,6 +111,7 @@ public final class TrainDlJob {
       throw new UncheckedIOException(e);
     }
     this.checkpointRoot = checkpointDir;
+    this.clock = clock;
     this.placement = GpuPlacement.of(spark.sparkContext().getConf());
     this.threadsPerWorker = spark.sparkContext().getConf().getInt("spark.task.cpus", 1);
     WorkerThreads.use(threadsPerWorker); // local mode: the driver's JVM runs the workers
@@ -152,75 +166,136 @@ public final class TrainDlJob {
       PermutationImportance permutation = PermutationImportance.prepare(table.test().select(sampled.toArray(Column[]::new)),
           table.counts().testLabelled(), columns, metric, table.classes(), dl.networks().get(0).seed());
       ObjectNode permuted = Json.object();
-      for (int i = 0; i < dl.networks().size(); i++) {
+      List<NotTrained> notTrained = new ArrayList<>();
+      int count = dl.networks().size();
+      double reserve = clock.limited() && !config.evaluate().learningCurve().isEmpty()
+          ? CURVE_RESERVE * clock.budget().seconds() : 0;
+      if (clock.limited()) {
+        LOG.info("train-dl: budget {} ({} s spent by earlier attempts): the {} network(s) share what is left, each at"
+            + " least {} epochs", clock.budget(), Math.round(clock.spentBefore()), count, EpochPlan.MIN_EPOCHS);
+      }
+      for (int i = 0; i < count; i++) {
         NetworkConfig network = dl.networks().get(i);
-        LOG.info("train-dl: network {} of {}: {}", i + 1, dl.networks().size(), network.name());
-        TrainDlResult.Network r = train(network, table, metric, cost, permutation);
+        // The first network always trains: the family delivers a model.
+        if (i > 0 && clock.left() - reserve <= 0) {
+          String why = String.format(Locale.ROOT, "budget: %.0f s of %s spent before its turn", clock.elapsed(),
+              clock.budget());
+          LOG.info("train-dl: network {} of {}: {}: not trained ({})", i + 1, count, network.name(), why);
+          notTrained.add(new NotTrained(network.name(), why));
+          continue;
+        }
+        LOG.info("train-dl: network {} of {}: {}", i + 1, count, network.name());
+        double until = clock.elapsed() + Math.max(0, clock.left() - reserve) / (count - i) * EPOCH_SHARE;
+        TrainDlResult.Network r = train(network, table, metric, cost, permutation, until);
         networks.add(r);
         perNetwork.add(r.summary());
         permuted.set(network.name(), r.permutation());
       }
       List<ModelCard> cards = LearningCurve.measure(spark, fs, workDir,
           networks.stream().map(TrainDlResult.Network::card).toList(), table.classes(), metric,
-          config.evaluate().learningCurve(), new Path(workDir, "_learning-curve"), this::refit);
+          config.evaluate().learningCurve(), new Path(workDir, "_learning-curve"), this::refit, clock);
+      ModelCards.Spend spend = new ModelCards.Spend(clock.budget().seconds(), clock.elapsed(),
+          ExecutorSlots.of(spark.sparkContext()).taskSlots(), gpus());
+      clock.save();
       return new TrainDlResult(table.rows(), List.copyOf(networks), summary,
           PermutationImportance.file(metric, permutation.rows(), permuted),
-          new ModelCards(StageLayout.TRAIN_DL, table.classes(), metric.key(), cards));
+          new ModelCards(StageLayout.TRAIN_DL, table.classes(), metric.key(), cards, spend,
+              BudgetClock.bestSoFar(anytime(cards, metric), metric.higherIsBetter()), notTrained));
     } finally {
       cost.detach();
     }
   }
 
+  /** Every network's validation score after each of its epochs, at the stage's clock when it was known. */
+  private static List<AnytimePoint> anytime(List<ModelCard> cards, Metric metric) {
+    List<AnytimePoint> points = new ArrayList<>();
+    for (ModelCard card : cards) {
+      for (ModelCard.Epoch e : card.epochs()) {
+        if (e.stageSeconds() != null && e.validationScore() != null) {
+          points.add(new AnytimePoint(e.stageSeconds(), card.name(), e.validationScore()));
+        }
+      }
+    }
+    return points;
+  }
+
   /** One network on at most {@code rows} of the train split, with checkpoints of its own beside {@code dir}. */
   private Path refit(ModelCard card, long rows, Path dir) {
     NetworkConfig one = dl.network(card.name()).orElseThrow().withMaxTrainRows(rows);
-    new TrainDlJob(spark, config.withTrainDl(dl.only(one)).withoutLearningCurve(), cleanPath, dir,
-        new Path(dir.getParent(), dir.getName() + ".checkpoints")).run();
+    // Counted in this stage's budget by the learning curve, which starts it only if it fits.
+    new TrainDlJob(spark, config.withTrainDl(dl.only(one)).withoutLearningCurve().withBudget(Budget.NONE), cleanPath,
+        dir, new Path(dir.getParent(), dir.getName() + ".checkpoints"), BudgetClock.unlimited()).run();
     return new Path(dir, predictionsPath(card.name()));
   }
 
   private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost,
-      PermutationImportance permutation) {
+      PermutationImportance permutation, double until) {
     List<Object> cached = new ArrayList<>();
     try {
-      return train(net, table, metric, cost, permutation, cached);
+      return train(net, table, metric, cost, permutation, until, cached);
     } finally {
-      for (Object c : cached) {
-        if (c instanceof JavaRDD<?> rdd) {
-          rdd.unpersist(false);
-        } else {
-          ((Dataset<?>) c).unpersist(false);
-        }
-      }
+      uncache(cached);
     }
   }
 
-  private TrainDlResult.Network train(NetworkConfig net, CleanTable table, Metric metric, TaskCost cost,
-      PermutationImportance permutation, List<Object> cached) {
-    int numClasses = table.classes();
-    Shards shards = shards(net, table, cached);
-    InputEncoding encoding = shards.encoding();
-    long fitRows = shards.fitRows();
-    Resumed resumed = resume(net, encoding, numClasses, metric);
-    Checkpoints checkpoints = resumed.checkpoints();
-    TrainState state = resumed.state();
-    int resumedFrom = state.epoch();
-    // Direct: DL4J trains on the cached minibatches as they are. (Its default, Export, writes them
-    // to the default Hadoop file system first and refuses a local one on a cluster.)
-    ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(net.workers(),
+  private static void uncache(List<Object> cached) {
+    for (Object c : cached) {
+      if (c instanceof JavaRDD<?> rdd) {
+        rdd.unpersist(false);
+      } else {
+        ((Dataset<?>) c).unpersist(false);
+      }
+    }
+    cached.clear();
+  }
+
+  /**
+   * Direct: DL4J trains on the cached minibatches as they are. (Its default, Export, writes them
+   * to the default Hadoop file system first and refuses a local one on a cluster.)
+   */
+  private static ParameterAveragingTrainingMaster master(NetworkConfig net) {
+    return new ParameterAveragingTrainingMaster.Builder(net.workers(),
         net.batchSize()).batchSizePerWorker(net.batchSize()).averagingFrequency(net.averagingFrequency())
         .workerPrefetchNumBatches(net.prefetch()).rngSeed(net.seed())
         .rddTrainingApproach(RDDTrainingApproach.Direct).repartionData(Repartition.Never)
         .storageLevel(StorageLevel.MEMORY_ONLY()).build(); // DL4J persists the RDD itself: the level of cache()
+  }
+
+  /**
+   * @param until under a budget, the clock reading by which its epochs end (at least
+   *              {@link EpochPlan#MIN_EPOCHS} of them, on fewer rows where that is what fits)
+   */
+  private TrainDlResult.Network train(NetworkConfig configured, CleanTable table, Metric metric, TaskCost cost,
+      PermutationImportance permutation, double until, List<Object> cached) {
+    int numClasses = table.classes();
+    Prepared prepared = prepare(configured, table, metric, until, cached);
+    NetworkConfig net = prepared.net();
+    Shards shards = prepared.shards();
+    Resumed resumed = prepared.resumed();
+    int minEpochs = Math.min(EpochPlan.MIN_EPOCHS, net.epochs());
     SparkComputationGraph sparkNet = new SparkComputationGraph(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-        resumed.graph(), master);
+        resumed.graph(), master(net));
+    InputEncoding encoding = shards.encoding();
+    long fitRows = shards.fitRows();
+    Checkpoints checkpoints = resumed.checkpoints();
+    TrainState state = resumed.state();
+    int resumedFrom = state.epoch();
 
     double trainCpu = 0;
     double trainWall = 0;
     long trainTasks = 0;
     int first = state.stoppedEarly() ? net.epochs() + 1 : resumedFrom + 1;
+    boolean outOfTime = false;
+    double lastEpoch = state.curve().stream().mapToDouble(p -> p.path("epoch_seconds").asDouble(0)).max().orElse(0);
     for (int epoch = first; epoch <= net.epochs(); epoch++) {
       int e = epoch;
+      if (e > minEpochs && clock.elapsed() + lastEpoch * EpochPlan.MARGIN > until) {
+        LOG.info("train-dl: {}: another epoch (about {} s) would not fit in its share ({} s left): stopping after epoch"
+            + " {}", net.name(), Math.round(lastEpoch), Math.round(until - clock.elapsed()), e - 1);
+        outOfTime = true;
+        break;
+      }
+      double epochStart = clock.elapsed();
       double rate = net.schedule().rate(net.learningRate(), net.decay(), e, net.epochs());
       Measured<ObjectNode> m = cost.measure("train-dl:" + net.name() + ":epoch-" + e,
           "train-dl: " + net.name() + " epoch " + e, () -> {
@@ -255,6 +330,9 @@ public final class TrainDlJob {
           });
       ObjectNode point = m.result();
       point.put("executor_cpu_seconds", m.cost().executorCpuSeconds());
+      lastEpoch = clock.elapsed() - epochStart;
+      point.put("epoch_seconds", lastEpoch); // fit and validation: what the next epoch is expected to take
+      point.put("stage_seconds", clock.elapsed());
       trainCpu += m.cost().executorCpuSeconds();
       trainWall += m.cost().wallSeconds();
       trainTasks += m.cost().tasks();
@@ -263,9 +341,11 @@ public final class TrainDlJob {
       double value = point.path("validation_" + metric.key()).asDouble(Double.NaN);
       double score = Double.isNaN(value) ? -point.get("validation_loss").asDouble()
           : metric.higherIsBetter() ? value : -value;
+      Json.putNumber(point, "validation_score", value);
       state = state.after(e, point, score, net.patience(), net.epochs());
       boolean best = state.bestEpoch() == e;
       checkpoints.save(sparkNet.getNetwork(), state);
+      clock.save();
       LOG.info("train-dl: {}: epoch {}/{}: train loss {}, validation loss {}, validation {} {}, lr {}, {} s ({} samples/s){}",
           net.name(), e, net.epochs(), fmt(point.get("train_loss").asDouble()),
           fmt(point.get("validation_loss").asDouble()), metric.key(), fmt(value), String.format(Locale.ROOT, "%.2g", rate),
@@ -328,6 +408,7 @@ public final class TrainDlJob {
     summary.put("selection_metric", metric.key());
     summary.put("best_epoch", bestEpoch);
     summary.put("stopped_early", state.stoppedEarly());
+    summary.put("stopped_by_budget", outOfTime);
     summary.put("backend", Nd4j.getBackend().getClass().getSimpleName());
     summary.set("curve", state.curveJson());
     ObjectNode costJson = summary.putObject("cost");
@@ -349,12 +430,46 @@ public final class TrainDlJob {
         trainTasks), predicted.cost(), bytes, summary, permuted, card);
   }
 
+  /** A network as it trains: its config (rows cut down by a budget), minibatches, and where it starts. */
+  private record Prepared(NetworkConfig net, Shards shards, Resumed resumed) {}
+
+  /**
+   * The network's minibatches and starting point; under a budget, on the rows an earlier attempt
+   * chose, or on as many as give it {@link EpochPlan#MIN_EPOCHS} epochs by {@code until}.
+   */
+  private Prepared prepare(NetworkConfig configured, CleanTable table, Metric metric, double until,
+      List<Object> cached) {
+    int numClasses = table.classes();
+    Optional<Long> chosen = clock.limited() ? EpochPlan.recorded(fs, checkpointRoot, configured.name()) : Optional.empty();
+    NetworkConfig net = chosen.map(configured::withMaxTrainRows).orElse(configured);
+    Shards shards = shards(net, table, cached);
+    Resumed resumed = resume(net, shards.encoding(), numClasses, metric);
+    if (!clock.limited() || chosen.isPresent() || resumed.state().epoch() > 0) {
+      return new Prepared(net, shards, resumed);
+    }
+    long rows = shards.fitRows() + shards.validationRows();
+    int minEpochs = Math.min(EpochPlan.MIN_EPOCHS, net.epochs());
+    double epoch = EpochPlan.epochSeconds(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, resumed.graph(),
+        master(net), shards.fitBatches(), shards.batches(), shards.fitRows(), shards.validationRows());
+    long fitting = EpochPlan.rowsFor(rows, epoch, minEpochs, until - clock.elapsed());
+    EpochPlan.record(fs, checkpointRoot, net.name(), fitting);
+    if (fitting >= rows) {
+      return new Prepared(net, shards, resumed);
+    }
+    LOG.info("train-dl: {}: {} epochs of {} rows would not fit in its {} s: training on a seeded sample of {} rows",
+        net.name(), minEpochs, rows, Math.round(until - clock.elapsed()), fitting);
+    uncache(cached);
+    NetworkConfig smaller = net.withMaxTrainRows(fitting);
+    Shards fewer = shards(smaller, table, cached);
+    return new Prepared(smaller, fewer, resume(smaller, fewer.encoding(), numClasses, metric));
+  }
+
   /**
    * A network's training rows cut into minibatches, one shard per worker, and its validation
    * rows, both cached (added to {@code cached} for the caller to unpersist).
    */
   private record Shards(InputEncoding encoding, JavaRDD<MultiDataSet> fitBatches, Dataset<Row> validation,
-      Column[] idLabelInputs, long fitRows, long validationRows) {}
+      Column[] idLabelInputs, long fitRows, long batches, long validationRows) {}
 
   private Shards shards(NetworkConfig net, CleanTable table, List<Object> cached) {
     int numClasses = table.classes();
@@ -395,7 +510,7 @@ public final class TrainDlJob {
         encoding.embeddings().isEmpty() ? "" : " (" + encoding.embeddings().size() + " embedded)", fitRows,
         rowsAndBatches[1], net.batchSize(), validationRows, placement.describe());
 
-    return new Shards(encoding, fitBatches, validation, idLabelInputs, fitRows, validationRows);
+    return new Shards(encoding, fitBatches, validation, idLabelInputs, fitRows, rowsAndBatches[1], validationRows);
   }
 
   /** Where a network's training starts: its last checkpoint, or a fresh network. */

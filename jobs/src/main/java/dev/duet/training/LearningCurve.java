@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * test split (by evaluate's primary metric) is fitted again with the same settings on seeded
  * samples of a fraction of its training rows, into a scratch directory deleted afterwards, and
  * scored on the same test split; a fraction too small for the model's settings (too few rows to
- * fit or validate on) is left out. The last point is the model itself. Evaluate only reads it.
+ * fit or validate on) is left out, and so is one that the stage's budget has no time left for
+ * (its estimate: the fraction of the model's own training time). The last point is the model
+ * itself. Evaluate only reads it.
  */
 public final class LearningCurve {
   /** Fits {@code card}'s model again, with its settings, on at most {@code rows} train rows into {@code dir}. */
@@ -39,9 +41,10 @@ public final class LearningCurve {
    *
    * @param stageDir the stage's output, which the cards' paths are relative to
    * @param scratch  deleted afterwards, whatever happens
+   * @param clock    the stage's budget, which the refits count in
    */
   public static List<ModelCard> measure(SparkSession spark, FileSystem fs, Path stageDir, List<ModelCard> cards,
-      int classes, Metric metric, List<Double> fractions, Path scratch, Refit refit) {
+      int classes, Metric metric, List<Double> fractions, Path scratch, Refit refit, BudgetClock clock) {
     if (fractions.isEmpty() || cards.isEmpty()) {
       return cards;
     }
@@ -59,6 +62,13 @@ public final class LearningCurve {
     try {
       for (double f : fractions) {
         long rows = Math.max(1, Math.round(f * card.trainRows()));
+        double estimate = f * card.trainSeconds();
+        if (estimate > clock.left()) {
+          LOG.info("learning curve: {} on {} of its training rows: not measured: budget ({} s left, about {} s needed)",
+              card.name(), f, String.format(Locale.ROOT, "%.0f", Math.max(0, clock.left())),
+              String.format(Locale.ROOT, "%.0f", estimate));
+          continue;
+        }
         Path dir = new Path(scratch, card.name() + "-" + Math.round(f * 1000));
         long t0 = System.nanoTime();
         Path predictions;

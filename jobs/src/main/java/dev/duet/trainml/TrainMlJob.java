@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.config.Budget;
 import dev.duet.config.ConfigLoader;
 import dev.duet.config.EvaluateConfig.Metric;
 import dev.duet.config.PipelineConfig;
@@ -17,6 +18,8 @@ import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.contracts.InputException;
 import dev.duet.contracts.ModelCard;
 import dev.duet.contracts.ModelCards;
+import dev.duet.contracts.ModelCards.AnytimePoint;
+import dev.duet.contracts.ModelCards.NotTrained;
 import dev.duet.contracts.Predictions;
 import dev.duet.contracts.StageLayout;
 import dev.duet.spark.ExecutorSlots;
@@ -24,7 +27,9 @@ import dev.duet.spark.TaskCost;
 import dev.duet.spark.TaskCost.Measured;
 import dev.duet.training.ClassDictionary;
 import dev.duet.training.CleanTable;
+import dev.duet.training.BudgetClock;
 import dev.duet.training.LearningCurve;
+import dev.duet.training.Metrics;
 import dev.duet.training.PermutationImportance;
 import dev.duet.trainml.FeaturePipeline.Encoding;
 import dev.duet.trainml.FeaturePipeline.Slot;
@@ -36,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -94,12 +100,14 @@ public final class TrainMlJob {
   private final Optional<ClassDictionary> dictionary;
   private final Path workDir;
   private final FileSystem fs;
+  private final BudgetClock clock;
 
   /**
    * @param cleanPath ingest's clean table (with the split and row id columns)
    * @param workDir   where outputs are written (the stage's temp dir)
+   * @param clock     the stage's budget, started when the stage did
    */
-  public TrainMlJob(SparkSession spark, PipelineConfig config, String cleanPath, Path workDir) {
+  public TrainMlJob(SparkSession spark, PipelineConfig config, String cleanPath, Path workDir, BudgetClock clock) {
     this.spark = spark;
     this.config = config;
     this.ml = config.trainMl().orElseThrow(() -> new IllegalArgumentException(
@@ -107,6 +115,7 @@ public final class TrainMlJob {
     this.cleanPath = cleanPath;
     this.dictionary = CleanTable.dictionary(spark, cleanPath);
     this.workDir = workDir;
+    this.clock = clock;
     try {
       this.fs = workDir.getFileSystem(spark.sparkContext().hadoopConfiguration());
     } catch (IOException e) {
@@ -116,10 +125,20 @@ public final class TrainMlJob {
 
   /** A fitted feature pipeline and the train/test split as (row id, label, features). */
   private record Featurized(Encoding encoding, PipelineModel pipeline, List<Slot> slots, int widestCategorical,
-      Dataset<Row> train, Dataset<Row> test) {}
+      Dataset<Row> train, long trainRows, Dataset<Row> test) {}
 
-  /** What tuning left: the best model and every candidate's validation score (null: not tuned). */
-  private record Tuned(Object model, List<Candidate> candidates, double[] scores, int best) {}
+  /**
+   * What tuning left: the best model, every candidate's validation score (null: not tuned) and
+   * the rows the model was fitted on.
+   */
+  private record Tuned(Object model, List<Candidate> candidates, double[] scores, int best, long rows) {}
+
+  /** Of the time left for the algorithms, the share of one that its search may take (the rest: predict, importances). */
+  private static final double SEARCH_SHARE = 0.85;
+  /** Of a budget, what is kept for the learning curve's refits when one is asked for. */
+  private static final double CURVE_RESERVE = 0.15;
+  /** Validation rows a budgeted search scores each fit on (a seeded sample of the validation slice). */
+  private static final long VALIDATION_ROWS = Metrics.DRIVER_ROWS;
 
   public TrainMlResult run() {
     TaskCost cost = TaskCost.attach(spark.sparkContext());
@@ -166,24 +185,61 @@ public final class TrainMlJob {
     PermutationImportance permutation = PermutationImportance.prepare(test.select(sampled.toArray(Column[]::new)),
         table.counts().testLabelled(), inputs, primary, numClasses, ml.tuning().seed());
     List<Outcome> outcomes = new ArrayList<>();
+    List<AnytimePoint> scored = new ArrayList<>();
+    List<NotTrained> notTrained = new ArrayList<>();
     List<AlgorithmSpec> algorithms = ml.algorithms();
+    double reserve = clock.limited() && !config.evaluate().learningCurve().isEmpty()
+        ? CURVE_RESERVE * clock.budget().seconds() : 0;
+    if (clock.limited()) {
+      LOG.info("train-ml: budget {} ({} s spent by earlier attempts): the {} algorithms share what is left, cheap"
+          + " candidates first", clock.budget(), round(clock.spentBefore()), algorithms.size());
+    }
     for (int i = 0; i < algorithms.size(); i++) {
-      Encoding encoding = Encoding.of(algorithms.get(i).algorithm());
+      AlgorithmSpec spec = algorithms.get(i);
+      String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), spec.algorithm().configName());
+      double available = clock.left() - reserve;
+      // The first algorithm always fits its cheapest candidate: the family delivers a model.
+      if (i > 0 && available <= 0) {
+        String why = String.format(Locale.ROOT, "budget: %.0f s of %s spent before its turn", clock.elapsed(),
+            clock.budget());
+        LOG.info("train-ml: {}: not trained ({})", step, why);
+        notTrained.add(new NotTrained(spec.algorithm().configName(), why));
+        continue;
+      }
+      Encoding encoding = Encoding.of(spec.algorithm());
       if (!features.containsKey(encoding)) {
         features.put(encoding, featurize(cost, encoding, train, test));
       }
-      String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), algorithms.get(i).algorithm().configName());
-      outcomes.add(trainOne(step, algorithms.get(i), features.get(encoding), numClasses, metric, cost, slots,
-          permutation));
+      double until = clock.elapsed() + Math.max(0, clock.left() - reserve) / (algorithms.size() - i) * SEARCH_SHARE;
+      outcomes.add(trainOne(step, spec, features.get(encoding), numClasses, metric, primary, cost, slots, permutation,
+          until, scored));
+      clock.save();
     }
     Featurized any = features.values().iterator().next();
-    long fittedRows = any.train().count();
-    List<ModelCard> cards = LearningCurve.measure(spark, fs, workDir,
-        outcomes.stream().map(o -> o.card(fittedRows)).toList(), numClasses, primary, config.evaluate().learningCurve(),
-        new Path(workDir, "_learning-curve"), this::refit);
-    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(), fittedRows,
-        any.test().count(), ml.tuning().method().name().toLowerCase(), metric, largerIsBetter, outcomes, primary,
-        permutation.rows(), new ModelCards(StageLayout.TRAIN_ML, numClasses, primary.key(), cards));
+    List<ModelCard> cards = LearningCurve.measure(spark, fs, workDir, outcomes.stream().map(Outcome::card).toList(),
+        numClasses, primary, config.evaluate().learningCurve(), new Path(workDir, "_learning-curve"), this::refit,
+        clock);
+    String ranking = clock.limited() ? primary.key() : metric;
+    ModelCards.Spend spend = new ModelCards.Spend(clock.budget().seconds(), clock.elapsed(), slots.taskSlots(), 0);
+    clock.save();
+    return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
+        any.trainRows(), any.test().count(), clock.limited() ? "cheap_first" : ml.tuning().method().name().toLowerCase(),
+        ranking, clock.limited() ? primary.higherIsBetter() : largerIsBetter, outcomes, primary, permutation.rows(),
+        new ModelCards(StageLayout.TRAIN_ML, numClasses, primary.key(), cards, spend,
+            BudgetClock.bestSoFar(scored, primary.higherIsBetter()), notTrained));
+  }
+
+  /** The evaluate metric an MLlib tuning metric is, if it is one (MLlib's f1 is weighted, evaluate's macro). */
+  private static Optional<Metric> asPrimary(String tuningMetric) {
+    return Optional.ofNullable(switch (tuningMetric) {
+      case "areaUnderROC" -> Metric.ROC_AUC;
+      case "areaUnderPR" -> Metric.PR_AUC;
+      case "accuracy" -> Metric.ACCURACY;
+      case "rmse" -> Metric.RMSE;
+      case "mae" -> Metric.MAE;
+      case "r2" -> Metric.R2;
+      default -> null;
+    });
   }
 
   /**
@@ -229,23 +285,36 @@ public final class TrainMlJob {
     Map<String, List<String>> fixed = new java.util.LinkedHashMap<>();
     card.bestParams().forEach((k, v) -> fixed.put(k, List.of(v)));
     AlgorithmSpec spec = ml.algorithm(Algorithm.ofConfigName(card.name())).orElseThrow().withGrid(fixed);
-    new TrainMlJob(spark, config.withTrainMl(ml.only(spec, rows)).withoutLearningCurve(), cleanPath, dir).run();
+    // Counted in this stage's budget by the learning curve, which starts it only if it fits.
+    new TrainMlJob(spark, config.withTrainMl(ml.only(spec, rows)).withoutLearningCurve().withBudget(Budget.NONE),
+        cleanPath, dir, BudgetClock.unlimited()).run();
     return new Path(dir, PREDICTIONS + "/" + card.name());
   }
 
-  /** Tunes and fits one algorithm, predicts the test split, saves the model. */
-  private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, TaskCost cost,
-      ExecutorSlots slots, PermutationImportance permutation) {
+  /**
+   * Tunes and fits one algorithm, predicts the test split, saves the model.
+   *
+   * @param until  under a budget, the clock reading by which its search ends
+   * @param scored where its validation scores go, with the clock reading when each was known
+   */
+  private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, Metric primary,
+      TaskCost cost, ExecutorSlots slots, PermutationImportance permutation, double until, List<AnytimePoint> scored) {
     Algorithm a = spec.algorithm();
     Evaluator evaluator = evaluator(metric, numClasses, a);
     List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
-    LOG.info("train-ml: {}: {} candidate(s), {} by {} on {} features", step, candidates.size(),
-        candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() : "no tuning needed", metric,
+    boolean budgeted = clock.limited() && a != Algorithm.KNN; // k-NN's cost is bounded by its row caps
+    LOG.info("train-ml: {}: {} candidate(s), {} on {} features", step, candidates.size(),
+        budgeted ? String.format(Locale.ROOT, "cheap first by %s within %.0f s", primary.key(), until - clock.elapsed())
+            : candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() + " by " + metric : "no tuning needed",
         f.slots().size());
     Measured<Tuned> fit = cost.measure("train-ml:" + a.configName(), "train-ml: tune and fit " + a.configName(),
         () -> a == Algorithm.KNN ? tuneKnn(f, candidates, numClasses, evaluator)
+            : budgeted ? searchWithin(spec, f, candidates, numClasses, primary, slots, until, scored)
             : tune(spec, f, candidates, numClasses, evaluator, slots));
     Tuned tuned = fit.result();
+    if (!budgeted && tuned.scores() != null && asPrimary(metric).filter(primary::equals).isPresent()) {
+      scored.add(new AnytimePoint(clock.elapsed(), a.configName(), tuned.scores()[tuned.best()]));
+    }
     Measured<Long> predicted = cost.measure("train-ml:" + a.configName() + ":predict",
         "train-ml: predict the test split with " + a.configName(),
         () -> writePredictions(predict(tuned.model(), f.test()), new Path(workDir, PREDICTIONS + "/" + a.configName())));
@@ -258,13 +327,15 @@ public final class TrainMlJob {
         () -> permutation.measure(f.test(), FeaturePipeline.FEATURES, FeaturePipeline.positions(f.slots()),
             rows -> predictionColumns(predict(tuned.model(), modelInputs(rows, f.encoding()))), ml.tuning().seed()))
         .result();
-    Outcome o = new Outcome(a, describe(tuned.model()), f.encoding().dirName(), candidates, tuned.scores(),
-        tuned.best(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances, permuted);
-    LOG.info("train-ml: {}: {} {} with {}; fit {} s (executor CPU {} s), predicted {} test rows in {} s",
-        step, metric, Double.isNaN(o.validationScore()) ? "not validated (one candidate)"
+    Outcome o = new Outcome(a, describe(tuned.model()), f.encoding().dirName(), tuned.candidates(), tuned.scores(),
+        tuned.best(), tuned.rows(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances,
+        permuted);
+    LOG.info("train-ml: {}: {} {} with {} on {} rows; fit {} s (executor CPU {} s), predicted {} test rows in {} s{}",
+        step, budgeted ? primary.key() : metric, Double.isNaN(o.validationScore()) ? "not validated (one candidate)"
             : String.format("%.4f", o.validationScore()),
-        o.bestParams(), round(fit.cost().wallSeconds()), round(fit.cost().executorCpuSeconds()), predicted.result(),
-        round(predicted.cost().wallSeconds()));
+        o.bestParams(), tuned.rows(), round(fit.cost().wallSeconds()), round(fit.cost().executorCpuSeconds()),
+        predicted.result(), round(predicted.cost().wallSeconds()), clock.limited() ? String.format(Locale.ROOT,
+            "; %.0f s of %s spent", clock.elapsed(), clock.budget()) : "");
     return o;
   }
 
@@ -305,7 +376,7 @@ public final class TrainMlJob {
           testF.count();
           LOG.info("train-ml: {} feature pipeline fitted on {} train rows", encoding.dirName(), n);
           return new Featurized(encoding, fitted, FeaturePipeline.slots(ml.features(), encoding, fitted),
-              FeaturePipeline.widestCategorical(fitted), trainF, testF);
+              FeaturePipeline.widestCategorical(fitted), trainF, n, testF);
         });
     write(m.result().pipeline(), new Path(workDir, FEATURE_PIPELINES + "/" + encoding.dirName()));
     LOG.info("train-ml: {} features: {} slots ({} s)", encoding.dirName(), m.result().slots().size(),
@@ -324,7 +395,7 @@ public final class TrainMlJob {
     int parallelism = a.isBooster() ? 1 : ml.tuning().parallelism();
     if (a.isBooster()) {
       boolean stops = Boosters.stopsEarly(a, candidates);
-      Params p = Boosters.withDefaults(built.tuned(), a, numClasses, slots, f.slots(), spec.nativeCategorical(), stops, seed);
+      Params p = booster(spec, built, f, numClasses, slots, stops);
       rows = Boosters.partitionedForWorkers(Boosters.categoricalMetadata(rows, spec.nativeCategorical()), a, slots);
       if (stops) {
         return tuneStoppingEarly(p, candidates, rows, evaluator);
@@ -334,7 +405,7 @@ public final class TrainMlJob {
     Params tunedParams = built.tuned();
     ParamMap[] maps = candidates.stream().map(c -> c.toParamMap(tunedParams)).toArray(ParamMap[]::new);
     if (maps.length == 1) {
-      return new Tuned(built.estimator().fit(rows, maps[0]), candidates, null, 0);
+      return new Tuned(built.estimator().fit(rows, maps[0]), candidates, null, 0, f.trainRows());
     }
     Object best;
     double[] scores;
@@ -351,7 +422,59 @@ public final class TrainMlJob {
       best = tvs.bestModel();
       scores = tvs.validationMetrics();
     }
-    return new Tuned(best, candidates, scores, bestIndex(scores, evaluator.isLargerBetter()));
+    return new Tuned(best, candidates, scores, bestIndex(scores, evaluator.isLargerBetter()), f.trainRows());
+  }
+
+  /** A booster with Duet's defaults for this data and these executors. */
+  private Params booster(AlgorithmSpec spec, Estimators.Built built, Featurized f, int numClasses, ExecutorSlots slots,
+      boolean stops) {
+    return Boosters.withDefaults(built.tuned(), spec.algorithm(), numClasses, slots, f.slots(), spec.nativeCategorical(),
+        stops, ml.tuning().seed());
+  }
+
+  /**
+   * Under a budget: {@link CheapFirst} over the grid, every fit on seeded samples of the train
+   * split less its validation slice (the slice early stopping uses), scored by the primary metric
+   * on a sample of that slice; the best fit is kept as it is.
+   */
+  private Tuned searchWithin(AlgorithmSpec spec, Featurized f, List<Candidate> candidates, int numClasses,
+      Metric primary, ExecutorSlots slots, double until, List<AnytimePoint> scored) {
+    Algorithm a = spec.algorithm();
+    long seed = ml.tuning().seed();
+    double held = 1 - ml.tuning().trainRatio();
+    Estimators.Built built = Estimators.create(a, config.task(), numClasses, f.widestCategorical(), seed,
+        ml.tuning().parallelism());
+    boolean stops = a.isBooster() && Boosters.stopsEarly(a, candidates);
+    Params estimator = a.isBooster() ? booster(spec, built, f, numClasses, slots, stops) : built.tuned();
+    Dataset<Row> all = a.isBooster() ? Boosters.categoricalMetadata(f.train(), spec.nativeCategorical()) : f.train();
+    Dataset<Row> fit = CleanTable.slice(all, held, seed + 1, false);
+    Dataset<Row> validation = CleanTable.slice(all, held, seed + 1, true);
+    long fitRows = fit.count();
+    long validationRows = validation.count();
+    Dataset<Row> scoredRows = (validationRows > VALIDATION_ROWS
+        ? CleanTable.slice(validation, (double) VALIDATION_ROWS / validationRows, seed, true) : validation)
+        .persist(StorageLevel.MEMORY_ONLY());
+    try {
+      CheapFirst.Fitter fitter = (c, n) -> {
+        Dataset<Row> rows = n >= fitRows ? fit : CleanTable.slice(fit, (double) n / fitRows, seed, true);
+        ParamMap params = c.toParamMap(estimator);
+        if (!a.isBooster()) {
+          return built.estimator().fit(rows, params);
+        }
+        rows = Boosters.partitionedForWorkers(rows, a, slots);
+        return stops ? Boosters.fitStoppingEarly(estimator, params, rows, scoredRows)
+            : ((Estimator<?>) estimator).fit(rows, params);
+      };
+      CheapFirst.Scorer scorer = model -> Metrics.ofRows(predictionColumns(predict(model, scoredRows)).collectAsList(),
+          numClasses).get(primary);
+      CheapFirst.Result r = CheapFirst.search("[" + a.configName() + "]", candidates, fitRows, until, clock::elapsed,
+          fitter, scorer, primary.higherIsBetter());
+      r.fits().forEach(x -> scored.add(new AnytimePoint(x.finished(), a.configName(), x.score())));
+      return new Tuned(r.model(), r.fits().stream().map(CheapFirst.Fit::candidate).toList(),
+          r.fits().stream().mapToDouble(CheapFirst.Fit::score).toArray(), r.best(), r.fits().get(r.best()).rows());
+    } finally {
+      scoredRows.unpersist(false);
+    }
   }
 
   /**
@@ -374,7 +497,7 @@ public final class TrainMlJob {
       }
     }
     int best = scores == null ? 0 : bestIndex(scores, evaluator.isLargerBetter());
-    return new Tuned(models.get(best), candidates, scores, best);
+    return new Tuned(models.get(best), candidates, scores, best, fit.count());
   }
 
   /**
@@ -401,7 +524,7 @@ public final class TrainMlJob {
     }
     Dataset<Row> reference = atMost(f.train(), s.referenceRows(), seed); // the cached train rows, or a sample
     return new Tuned(new KnnModel(candidates.get(best).k(), numClasses, s.blockRows(), reference), candidates,
-        scores, best);
+        scores, best, f.trainRows());
   }
 
   private static Dataset<Row> atMost(Dataset<Row> rows, long n, long seed) {

@@ -39,11 +39,12 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
    * @param features    the feature encoding it was fitted on
    * @param scores      each candidate's validation score; null when the grid had one candidate
    * @param best        index of the best candidate
+   * @param trainRows   rows the kept model was fitted on
    * @param importances what the model looks at, by input column (none for k-NN)
    * @param permutation its permutation importance ({@link dev.duet.training.PermutationImportance})
    */
   public record Outcome(Algorithm algorithm, String model, String features, List<Candidate> candidates,
-      double[] scores, int best, long testRowsPredicted, Cost train, Cost predict, long modelBytes,
+      double[] scores, int best, long trainRows, long testRowsPredicted, Cost train, Cost predict, long modelBytes,
       Optional<ObjectNode> importances, ObjectNode permutation) {
 
     public Map<String, Object> bestParams() {
@@ -51,7 +52,7 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
     }
 
     /** What evaluate reads of it: the best params as text, its own top features, its cost. */
-    ModelCard card(long trainRows) {
+    ModelCard card() {
       String name = algorithm.configName();
       Map<String, String> params = new java.util.LinkedHashMap<>();
       bestParams().forEach((k, v) -> params.put(k, String.valueOf(v)));
@@ -113,6 +114,7 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
       a.set("best_params", Json.MAPPER.valueToTree(o.bestParams()));
       a.put("validation_metric", metric);
       putScore(a, "validation_score", o.validationScore());
+      a.put("train_rows", o.trainRows());
       a.put("model_path", TrainMlJob.MODELS + "/" + name);
       a.put("predictions_path", TrainMlJob.PREDICTIONS + "/" + name);
       a.put("model_bytes", o.modelBytes());
