@@ -139,6 +139,13 @@ public record NetworkConfig(
         averagingFrequency, prefetch, patience, validationFraction, seed);
   }
 
+  /** The same network trained for {@code n} epochs (a budgeted learning curve's refit: as many as the network had). */
+  public NetworkConfig withEpochs(int n) {
+    return new NetworkConfig(name, network, numeric, standardize, categorical, categoricalInputs, image, sequence, hidden,
+        dropout, batchNorm, learningRate, schedule, decay, weightDecay, maxTrainRows, n, batchSize, workers,
+        averagingFrequency, prefetch, patience, validationFraction, seed);
+  }
+
   public List<String> columns() {
     List<String> all = new ArrayList<>(numeric);
     all.addAll(categorical);

@@ -221,7 +221,9 @@ public final class TrainDlJob {
 
   /** One network on at most {@code rows} of the train split, with checkpoints of its own beside {@code dir}. */
   private Path refit(ModelCard card, long rows, Path dir) {
-    NetworkConfig one = dl.network(card.name()).orElseThrow().withMaxTrainRows(rows);
+    NetworkConfig configured = dl.network(card.name()).orElseThrow().withMaxTrainRows(rows);
+    // Under a budget, as many epochs as the network had: its refits are measured against it, in its budget.
+    NetworkConfig one = clock.limited() ? configured.withEpochs(card.epochs().size()) : configured;
     // Counted in this stage's budget by the learning curve, which starts it only if it fits.
     new TrainDlJob(spark, config.withTrainDl(dl.only(one)).withoutLearningCurve().withBudget(Budget.NONE), cleanPath,
         dir, new Path(dir.getParent(), dir.getName() + ".checkpoints"), BudgetClock.unlimited()).run();
@@ -452,10 +454,10 @@ public final class TrainDlJob {
     double epoch = EpochPlan.epochSeconds(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, resumed.graph(),
         master(net), shards.fitBatches(), shards.batches(), shards.fitRows(), shards.validationRows());
     long fitting = EpochPlan.rowsFor(rows, epoch, minEpochs, until - clock.elapsed());
-    EpochPlan.record(fs, checkpointRoot, net.name(), fitting);
     if (fitting >= rows) {
       return new Prepared(net, shards, resumed);
     }
+    EpochPlan.record(fs, checkpointRoot, net.name(), fitting);
     LOG.info("train-dl: {}: {} epochs of {} rows would not fit in its {} s: training on a seeded sample of {} rows",
         net.name(), minEpochs, rows, Math.round(until - clock.elapsed()), fitting);
     uncache(cached);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * samples of a fraction of its training rows, into a scratch directory deleted afterwards, and
  * scored on the same test split; a fraction too small for the model's settings (too few rows to
  * fit or validate on) is left out, and so is one that the stage's budget has no time left for
- * (its estimate: the fraction of the model's own training time). The last point is the model
+ * (its estimate: the fraction of the model's own training time and {@link #REFIT_SECONDS}). The last point is the model
  * itself. Evaluate only reads it.
  */
 public final class LearningCurve {
@@ -33,6 +33,8 @@ public final class LearningCurve {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(LearningCurve.class);
+  /** What a refit costs besides its fit: reading and sampling the table, featurizing, predicting the test split. */
+  static final double REFIT_SECONDS = 15;
 
   private LearningCurve() {}
 
@@ -62,7 +64,7 @@ public final class LearningCurve {
     try {
       for (double f : fractions) {
         long rows = Math.max(1, Math.round(f * card.trainRows()));
-        double estimate = f * card.trainSeconds();
+        double estimate = f * card.trainSeconds() + REFIT_SECONDS;
         if (estimate > clock.left()) {
           LOG.info("learning curve: {} on {} of its training rows: not measured: budget ({} s left, about {} s needed)",
               card.name(), f, String.format(Locale.ROOT, "%.0f", Math.max(0, clock.left())),

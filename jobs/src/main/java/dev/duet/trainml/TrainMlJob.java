@@ -40,6 +40,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -125,16 +126,19 @@ public final class TrainMlJob {
 
   /** A fitted feature pipeline and the train/test split as (row id, label, features). */
   private record Featurized(Encoding encoding, PipelineModel pipeline, List<Slot> slots, int widestCategorical,
-      Dataset<Row> train, long trainRows, Dataset<Row> test) {}
+      Dataset<Row> train, long trainRows, Dataset<Row> test, long testRows) {}
 
   /**
-   * What tuning left: the best model, every candidate's validation score (null: not tuned) and
-   * the rows the model was fitted on.
+   * What tuning left: the best model, every candidate's validation score (null: not tuned), the
+   * rows the model was fitted on, and each candidate's rows under a budget (null: the tuning's own split).
    */
-  private record Tuned(Object model, List<Candidate> candidates, double[] scores, int best, long rows) {}
+  private record Tuned(Object model, List<Candidate> candidates, double[] scores, int best, long rows,
+      long[] candidateRows) {}
 
-  /** Of the time left for the algorithms, the share of one that its search may take (the rest: predict, importances). */
-  private static final double SEARCH_SHARE = 0.85;
+  /** Of a budget, what the algorithms' first fits may take before the rest is left out: the remainder grows the best. */
+  private static final double FIRST_SHARE = 1.0 / 3;
+  /** Test rows whose predicting times a model's predicts (with the validation rows'), for the time kept to finish. */
+  private static final long PROBE_ROWS = 50_000;
   /** Of a budget, what is kept for the learning curve's refits when one is asked for. */
   private static final double CURVE_RESERVE = 0.15;
   /** Validation rows a budgeted search scores each fit on (a seeded sample of the validation slice). */
@@ -188,32 +192,16 @@ public final class TrainMlJob {
     List<AnytimePoint> scored = new ArrayList<>();
     List<NotTrained> notTrained = new ArrayList<>();
     List<AlgorithmSpec> algorithms = ml.algorithms();
-    double reserve = clock.limited() && !config.evaluate().learningCurve().isEmpty()
-        ? CURVE_RESERVE * clock.budget().seconds() : 0;
     if (clock.limited()) {
-      LOG.info("train-ml: budget {} ({} s spent by earlier attempts): the {} algorithms share what is left, cheap"
-          + " candidates first", clock.budget(), round(clock.spentBefore()), algorithms.size());
-    }
-    for (int i = 0; i < algorithms.size(); i++) {
-      AlgorithmSpec spec = algorithms.get(i);
-      String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), spec.algorithm().configName());
-      double available = clock.left() - reserve;
-      // The first algorithm always fits its cheapest candidate: the family delivers a model.
-      if (i > 0 && available <= 0) {
-        String why = String.format(Locale.ROOT, "budget: %.0f s of %s spent before its turn", clock.elapsed(),
-            clock.budget());
-        LOG.info("train-ml: {}: not trained ({})", step, why);
-        notTrained.add(new NotTrained(spec.algorithm().configName(), why));
-        continue;
+      trainWithin(train, test, features, numClasses, metric, primary, cost, slots, permutation, outcomes, scored,
+          notTrained);
+    } else {
+      for (int i = 0; i < algorithms.size(); i++) {
+        AlgorithmSpec spec = algorithms.get(i);
+        Featurized f = features(features, spec, cost, train, test);
+        String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), spec.algorithm().configName());
+        outcomes.add(trainOne(step, spec, f, numClasses, metric, primary, cost, slots, permutation, scored));
       }
-      Encoding encoding = Encoding.of(spec.algorithm());
-      if (!features.containsKey(encoding)) {
-        features.put(encoding, featurize(cost, encoding, train, test));
-      }
-      double until = clock.elapsed() + Math.max(0, clock.left() - reserve) / (algorithms.size() - i) * SEARCH_SHARE;
-      outcomes.add(trainOne(step, spec, features.get(encoding), numClasses, metric, primary, cost, slots, permutation,
-          until, scored));
-      clock.save();
     }
     Featurized any = features.values().iterator().next();
     List<ModelCard> cards = LearningCurve.measure(spark, fs, workDir, outcomes.stream().map(Outcome::card).toList(),
@@ -223,7 +211,7 @@ public final class TrainMlJob {
     ModelCards.Spend spend = new ModelCards.Spend(clock.budget().seconds(), clock.elapsed(), slots.taskSlots(), 0);
     clock.save();
     return new TrainMlResult(config.label(), config.task().name().toLowerCase(), numClasses, table.rows(),
-        any.trainRows(), any.test().count(), clock.limited() ? "cheap_first" : ml.tuning().method().name().toLowerCase(),
+        any.trainRows(), any.testRows(), clock.limited() ? "cheap_first" : ml.tuning().method().name().toLowerCase(),
         ranking, clock.limited() ? primary.higherIsBetter() : largerIsBetter, outcomes, primary, permutation.rows(),
         new ModelCards(StageLayout.TRAIN_ML, numClasses, primary.key(), cards, spend,
             BudgetClock.bestSoFar(scored, primary.higherIsBetter()), notTrained));
@@ -291,30 +279,43 @@ public final class TrainMlJob {
     return new Path(dir, PREDICTIONS + "/" + card.name());
   }
 
+  /** The encoding's featurized splits, fitted the first time an algorithm needs them. */
+  private Featurized features(Map<Encoding, Featurized> features, AlgorithmSpec spec, TaskCost cost,
+      Dataset<Row> train, Dataset<Row> test) {
+    Encoding encoding = Encoding.of(spec.algorithm());
+    if (!features.containsKey(encoding)) {
+      features.put(encoding, featurize(cost, encoding, train, test));
+    }
+    return features.get(encoding);
+  }
+
   /**
-   * Tunes and fits one algorithm, predicts the test split, saves the model.
+   * Tunes and fits one algorithm as its section asks, then {@link #finish}es it.
    *
-   * @param until  under a budget, the clock reading by which its search ends
-   * @param scored where its validation scores go, with the clock reading when each was known
+   * @param scored where its validation score goes, with the clock reading when it was known
    */
   private Outcome trainOne(String step, AlgorithmSpec spec, Featurized f, int numClasses, String metric, Metric primary,
-      TaskCost cost, ExecutorSlots slots, PermutationImportance permutation, double until, List<AnytimePoint> scored) {
+      TaskCost cost, ExecutorSlots slots, PermutationImportance permutation, List<AnytimePoint> scored) {
     Algorithm a = spec.algorithm();
     Evaluator evaluator = evaluator(metric, numClasses, a);
     List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
-    boolean budgeted = clock.limited() && a != Algorithm.KNN; // k-NN's cost is bounded by its row caps
     LOG.info("train-ml: {}: {} candidate(s), {} on {} features", step, candidates.size(),
-        budgeted ? String.format(Locale.ROOT, "cheap first by %s within %.0f s", primary.key(), until - clock.elapsed())
-            : candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() + " by " + metric : "no tuning needed",
+        candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() + " by " + metric : "no tuning needed",
         f.slots().size());
     Measured<Tuned> fit = cost.measure("train-ml:" + a.configName(), "train-ml: tune and fit " + a.configName(),
         () -> a == Algorithm.KNN ? tuneKnn(f, candidates, numClasses, evaluator)
-            : budgeted ? searchWithin(spec, f, candidates, numClasses, primary, slots, until, scored)
             : tune(spec, f, candidates, numClasses, evaluator, slots));
     Tuned tuned = fit.result();
-    if (!budgeted && tuned.scores() != null && asPrimary(metric).filter(primary::equals).isPresent()) {
+    if (tuned.scores() != null && asPrimary(metric).filter(primary::equals).isPresent()) {
       scored.add(new AnytimePoint(clock.elapsed(), a.configName(), tuned.scores()[tuned.best()]));
     }
+    return finish(step, spec, f, tuned, fit.cost(), metric, cost, permutation);
+  }
+
+  /** Predicts the test split with a tuned model, saves it, measures its importances. */
+  private Outcome finish(String step, AlgorithmSpec spec, Featurized f, Tuned tuned, TaskCost.Cost fitCost,
+      String metric, TaskCost cost, PermutationImportance permutation) {
+    Algorithm a = spec.algorithm();
     Measured<Long> predicted = cost.measure("train-ml:" + a.configName() + ":predict",
         "train-ml: predict the test split with " + a.configName(),
         () -> writePredictions(predict(tuned.model(), f.test()), new Path(workDir, PREDICTIONS + "/" + a.configName())));
@@ -328,15 +329,81 @@ public final class TrainMlJob {
             rows -> predictionColumns(predict(tuned.model(), modelInputs(rows, f.encoding()))), ml.tuning().seed()))
         .result();
     Outcome o = new Outcome(a, describe(tuned.model()), f.encoding().dirName(), tuned.candidates(), tuned.scores(),
-        tuned.best(), tuned.rows(), predicted.result(), fit.cost(), predicted.cost(), bytes(modelDir), importances,
-        permuted);
+        tuned.candidateRows(), tuned.best(), tuned.rows(), predicted.result(), fitCost, predicted.cost(),
+        bytes(modelDir), importances, permuted);
     LOG.info("train-ml: {}: {} {} with {} on {} rows; fit {} s (executor CPU {} s), predicted {} test rows in {} s{}",
-        step, budgeted ? primary.key() : metric, Double.isNaN(o.validationScore()) ? "not validated (one candidate)"
+        step, metric, Double.isNaN(o.validationScore()) ? "not validated (one candidate)"
             : String.format("%.4f", o.validationScore()),
-        o.bestParams(), tuned.rows(), round(fit.cost().wallSeconds()), round(fit.cost().executorCpuSeconds()),
+        o.bestParams(), tuned.rows(), round(fitCost.wallSeconds()), round(fitCost.executorCpuSeconds()),
         predicted.result(), round(predicted.cost().wallSeconds()), clock.limited() ? String.format(Locale.ROOT,
             "; %.0f s of %s spent", clock.elapsed(), clock.budget()) : "");
     return o;
+  }
+
+  /**
+   * Under a budget: each algorithm in config order fits its grid's cheapest candidate on a small
+   * sample while time is left (the first always: the family delivers a model); then
+   * {@link CheapFirst#spend} grows the most promising until what is left is what finishing every
+   * algorithm should take ({@link CheapFirst.Search#finishing}) and the learning curve's share;
+   * then each algorithm's best fit is finished. k-NN's samples are its reference rows.
+   */
+  private void trainWithin(Dataset<Row> train, Dataset<Row> test, Map<Encoding, Featurized> features, int numClasses,
+      String metric, Metric primary, TaskCost cost, ExecutorSlots slots, PermutationImportance permutation,
+      List<Outcome> outcomes, List<AnytimePoint> scored, List<NotTrained> notTrained) {
+    List<AlgorithmSpec> algorithms = ml.algorithms();
+    double curve = config.evaluate().learningCurve().isEmpty() ? 0 : CURVE_RESERVE * clock.budget().seconds();
+    LOG.info("train-ml: budget {} ({} s spent by earlier attempts): each of the {} algorithms fits its cheapest"
+        + " candidate on {} rows, then the best grow while time is left", clock.budget(), round(clock.spentBefore()),
+        algorithms.size(), CheapFirst.FIRST_ROWS);
+    Map<AlgorithmSpec, Searched> searched = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < algorithms.size(); i++) {
+        AlgorithmSpec spec = algorithms.get(i);
+        // First fits take at most FIRST_SHARE of the budget: the rest grows the best of them.
+        if (i > 0 && (clock.elapsed() > FIRST_SHARE * clock.budget().seconds()
+            || clock.left() - curve - finishing(searched.values()) <= 0)) {
+          notTrained.add(notTrained(spec, "before its first fit"));
+          continue;
+        }
+        Featurized f = features(features, spec, cost, train, test);
+        Searched s = search(spec, f, numClasses, primary, slots, cost);
+        searched.put(spec, s);
+        s.search().first(clock::elapsed, s.scoredRowCount());
+        clock.save();
+      }
+      CheapFirst.spend(searched.values().stream().map(Searched::search).toList(),
+          () -> clock.budget().seconds() - curve - finishing(searched.values()), clock::elapsed,
+          primary.higherIsBetter());
+      for (int i = 0; i < algorithms.size(); i++) {
+        AlgorithmSpec spec = algorithms.get(i);
+        String step = String.format("[%d/%d] %s", i + 1, algorithms.size(), spec.algorithm().configName());
+        Searched s = searched.get(spec);
+        if (s != null) {
+          CheapFirst.Search search = s.search();
+          search.fits().forEach(x -> scored.add(new AnytimePoint(x.finished(), search.name(), x.score())));
+          List<CheapFirst.Fit> fits = search.fits();
+          Tuned tuned = new Tuned(search.bestModel(), fits.stream().map(CheapFirst.Fit::candidate).toList(),
+              fits.stream().mapToDouble(CheapFirst.Fit::score).toArray(), search.best(), fits.get(search.best()).rows(),
+              fits.stream().mapToLong(CheapFirst.Fit::rows).toArray());
+          TaskCost.Cost fitCost = new TaskCost.Cost(fits.stream().mapToDouble(CheapFirst.Fit::seconds).sum(),
+              s.cpu()[0], 0, 0);
+          outcomes.add(finish(step, spec, s.featurized(), tuned, fitCost, primary.key(), cost, permutation));
+        }
+        clock.save();
+      }
+    } finally {
+      searched.values().forEach(s -> s.scoredRows().unpersist(false));
+    }
+  }
+
+  private NotTrained notTrained(AlgorithmSpec spec, String when) {
+    String why = String.format(Locale.ROOT, "budget: %.0f s of %s spent %s", clock.elapsed(), clock.budget(), when);
+    LOG.info("train-ml: {}: not trained ({})", spec.algorithm().configName(), why);
+    return new NotTrained(spec.algorithm().configName(), why);
+  }
+
+  private static double finishing(java.util.Collection<Searched> searched) {
+    return searched.stream().mapToDouble(s -> s.search().finishing()).sum();
   }
 
   /**
@@ -373,10 +440,10 @@ public final class TrainMlJob {
           Dataset<Row> trainF = fitted.transform(train).select(kept).persist(StorageLevel.MEMORY_AND_DISK());
           Dataset<Row> testF = fitted.transform(test).select(kept).persist(StorageLevel.MEMORY_AND_DISK());
           long n = trainF.count();
-          testF.count();
+          long testRows = testF.count();
           LOG.info("train-ml: {} feature pipeline fitted on {} train rows", encoding.dirName(), n);
           return new Featurized(encoding, fitted, FeaturePipeline.slots(ml.features(), encoding, fitted),
-              FeaturePipeline.widestCategorical(fitted), trainF, n, testF);
+              FeaturePipeline.widestCategorical(fitted), trainF, n, testF, testRows);
         });
     write(m.result().pipeline(), new Path(workDir, FEATURE_PIPELINES + "/" + encoding.dirName()));
     LOG.info("train-ml: {} features: {} slots ({} s)", encoding.dirName(), m.result().slots().size(),
@@ -405,7 +472,7 @@ public final class TrainMlJob {
     Params tunedParams = built.tuned();
     ParamMap[] maps = candidates.stream().map(c -> c.toParamMap(tunedParams)).toArray(ParamMap[]::new);
     if (maps.length == 1) {
-      return new Tuned(built.estimator().fit(rows, maps[0]), candidates, null, 0, f.trainRows());
+      return new Tuned(built.estimator().fit(rows, maps[0]), candidates, null, 0, f.trainRows(), null);
     }
     Object best;
     double[] scores;
@@ -422,7 +489,7 @@ public final class TrainMlJob {
       best = tvs.bestModel();
       scores = tvs.validationMetrics();
     }
-    return new Tuned(best, candidates, scores, bestIndex(scores, evaluator.isLargerBetter()), f.trainRows());
+    return new Tuned(best, candidates, scores, bestIndex(scores, evaluator.isLargerBetter()), f.trainRows(), null);
   }
 
   /** A booster with Duet's defaults for this data and these executors. */
@@ -433,19 +500,28 @@ public final class TrainMlJob {
   }
 
   /**
-   * Under a budget: {@link CheapFirst} over the grid, every fit on seeded samples of the train
-   * split less its validation slice (the slice early stopping uses), scored by the primary metric
-   * on a sample of that slice; the best fit is kept as it is.
+   * An algorithm's search under a budget, with what it holds: its featurized splits, the
+   * validation rows it scores on (cached: the caller unpersists them), and its executor CPU.
    */
-  private Tuned searchWithin(AlgorithmSpec spec, Featurized f, List<Candidate> candidates, int numClasses,
-      Metric primary, ExecutorSlots slots, double until, List<AnytimePoint> scored) {
+  private record Searched(CheapFirst.Search search, Featurized featurized, Dataset<Row> scoredRows,
+      long scoredRowCount, double[] cpu) {}
+
+  /**
+   * {@link CheapFirst} over an algorithm's grid: every fit on seeded samples of the train split
+   * less its validation slice (the slice early stopping uses), scored by the primary metric on a
+   * sample of that slice.
+   */
+  private Searched search(AlgorithmSpec spec, Featurized f, int numClasses, Metric primary, ExecutorSlots slots,
+      TaskCost cost) {
     Algorithm a = spec.algorithm();
+    List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
     long seed = ml.tuning().seed();
     double held = 1 - ml.tuning().trainRatio();
-    Estimators.Built built = Estimators.create(a, config.task(), numClasses, f.widestCategorical(), seed,
+    boolean knn = a == Algorithm.KNN;
+    Estimators.Built built = knn ? null : Estimators.create(a, config.task(), numClasses, f.widestCategorical(), seed,
         ml.tuning().parallelism());
     boolean stops = a.isBooster() && Boosters.stopsEarly(a, candidates);
-    Params estimator = a.isBooster() ? booster(spec, built, f, numClasses, slots, stops) : built.tuned();
+    Params estimator = knn ? null : a.isBooster() ? booster(spec, built, f, numClasses, slots, stops) : built.tuned();
     Dataset<Row> all = a.isBooster() ? Boosters.categoricalMetadata(f.train(), spec.nativeCategorical()) : f.train();
     Dataset<Row> fit = CleanTable.slice(all, held, seed + 1, false);
     Dataset<Row> validation = CleanTable.slice(all, held, seed + 1, true);
@@ -454,9 +530,14 @@ public final class TrainMlJob {
     Dataset<Row> scoredRows = (validationRows > VALIDATION_ROWS
         ? CleanTable.slice(validation, (double) VALIDATION_ROWS / validationRows, seed, true) : validation)
         .persist(StorageLevel.MEMORY_ONLY());
-    try {
-      CheapFirst.Fitter fitter = (c, n) -> {
+    long scoredRowCount = scoredRows.count();
+    double[] cpu = new double[1];
+    CheapFirst.Fitter fitter = (c, n) -> {
+      Measured<Object> m = cost.measure("train-ml:" + a.configName(), "train-ml: fit " + a.configName(), () -> {
         Dataset<Row> rows = n >= fitRows ? fit : CleanTable.slice(fit, (double) n / fitRows, seed, true);
+        if (knn) {
+          return new KnnModel(c.k(), numClasses, ml.knn().blockRows(), rows);
+        }
         ParamMap params = c.toParamMap(estimator);
         if (!a.isBooster()) {
           return built.estimator().fit(rows, params);
@@ -464,17 +545,27 @@ public final class TrainMlJob {
         rows = Boosters.partitionedForWorkers(rows, a, slots);
         return stops ? Boosters.fitStoppingEarly(estimator, params, rows, scoredRows)
             : ((Estimator<?>) estimator).fit(rows, params);
-      };
-      CheapFirst.Scorer scorer = model -> Metrics.ofRows(predictionColumns(predict(model, scoredRows)).collectAsList(),
-          numClasses).get(primary);
-      CheapFirst.Result r = CheapFirst.search("[" + a.configName() + "]", candidates, fitRows, until, clock::elapsed,
-          fitter, scorer, primary.higherIsBetter());
-      r.fits().forEach(x -> scored.add(new AnytimePoint(x.finished(), a.configName(), x.score())));
-      return new Tuned(r.model(), r.fits().stream().map(CheapFirst.Fit::candidate).toList(),
-          r.fits().stream().mapToDouble(CheapFirst.Fit::score).toArray(), r.best(), r.fits().get(r.best()).rows());
-    } finally {
-      scoredRows.unpersist(false);
-    }
+      });
+      cpu[0] = m.cost().executorCpuSeconds(); // the group's total so far
+      return m.result();
+    };
+    CheapFirst.Scorer scorer = model -> Metrics.ofRows(predictionColumns(predict(model, scoredRows)).collectAsList(),
+        numClasses).get(primary);
+    LOG.info("train-ml: {}: {} candidate(s) by cost, on samples of {} fit rows, scored by {} on {} validation rows",
+        a.configName(), candidates.size(), fitRows, primary.key(), scoredRowCount);
+    // k-NN's samples are its reference rows, at most its reference_rows.
+    long searchedRows = knn ? Math.min(fitRows, ml.knn().referenceRows()) : fitRows;
+    Dataset<Row> probeRows = f.testRows() > PROBE_ROWS
+        ? CleanTable.slice(f.test(), (double) PROBE_ROWS / f.testRows(), seed, true) : f.test();
+    CheapFirst.TestProbe probe = model -> {
+      long t0 = System.nanoTime();
+      predictionColumns(predict(model, probeRows)).write().format("noop").mode(SaveMode.Overwrite).save();
+      return (System.nanoTime() - t0) / 1e9;
+    };
+    CheapFirst.Finish finish = new CheapFirst.Finish(f.testRows() + Metrics.DRIVER_ROWS, probe,
+        Math.min(PROBE_ROWS, f.testRows()));
+    return new Searched(new CheapFirst.Search(a.configName(), candidates, searchedRows, fitter, scorer,
+        primary.higherIsBetter(), finish, knn), f, scoredRows, scoredRowCount, cpu);
   }
 
   /**
@@ -497,7 +588,7 @@ public final class TrainMlJob {
       }
     }
     int best = scores == null ? 0 : bestIndex(scores, evaluator.isLargerBetter());
-    return new Tuned(models.get(best), candidates, scores, best, fit.count());
+    return new Tuned(models.get(best), candidates, scores, best, fit.count(), null);
   }
 
   /**
@@ -524,7 +615,7 @@ public final class TrainMlJob {
     }
     Dataset<Row> reference = atMost(f.train(), s.referenceRows(), seed); // the cached train rows, or a sample
     return new Tuned(new KnnModel(candidates.get(best).k(), numClasses, s.blockRows(), reference), candidates,
-        scores, best, f.trainRows());
+        scores, best, f.trainRows(), null);
   }
 
   private static Dataset<Row> atMost(Dataset<Row> rows, long n, long seed) {

@@ -38,13 +38,15 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
    * @param model       the fitted model's kind, e.g. {@code OneVsRest(GBTClassificationModel x 10)}
    * @param features    the feature encoding it was fitted on
    * @param scores      each candidate's validation score; null when the grid had one candidate
+   * @param candidateRows under a budget, the rows each candidate was fitted on, in the order they
+   *                    were (a candidate may be fitted on a sample, then on more rows); null: none
    * @param best        index of the best candidate
    * @param trainRows   rows the kept model was fitted on
    * @param importances what the model looks at, by input column (none for k-NN)
    * @param permutation its permutation importance ({@link dev.duet.training.PermutationImportance})
    */
   public record Outcome(Algorithm algorithm, String model, String features, List<Candidate> candidates,
-      double[] scores, int best, long trainRows, long testRowsPredicted, Cost train, Cost predict, long modelBytes,
+      double[] scores, long[] candidateRows, int best, long trainRows, long testRowsPredicted, Cost train, Cost predict, long modelBytes,
       Optional<ObjectNode> importances, ObjectNode permutation) {
 
     public Map<String, Object> bestParams() {
@@ -140,6 +142,9 @@ public record TrainMlResult(String label, String task, int classes, long cleanRo
         ObjectNode cj = candidates.addObject();
         cj.set("params", Json.MAPPER.valueToTree(o.candidates().get(c).values()));
         putScore(cj, "score", o.scores() == null ? Double.NaN : o.scores()[c]);
+        if (o.candidateRows() != null) {
+          cj.put("train_rows", o.candidateRows()[c]);
+        }
       }
       a.put("best", o.best());
     }

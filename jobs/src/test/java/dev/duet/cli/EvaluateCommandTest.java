@@ -76,8 +76,8 @@ class EvaluateCommandTest {
             "Interpretability", "Performance (roc_auc, test split)")
         .contains("Recommendation").contains("Blessed");
     assertThat(html.split("data:image/png;base64,", -1))
-        .as("ROC, score vs time, 2 confusion matrices, training curve, permutation importance, learning curve")
-        .hasSize(8);
+        .as("ROC, score vs time, 2 confusion matrices, training curve, permutation importance, learning curve, anytime")
+        .hasSize(9);
     assertThat(html).as("the column name is escaped wherever it appears").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
         .doesNotContain(SCRIPT);
     JsonNode report = json(out.resolve("report.json"));
@@ -88,7 +88,10 @@ class EvaluateCommandTest {
         .extracting(e -> e.at("/model").asText() + " " + e.at("/interpretability").asText())
         .containsExactlyInAnyOrder("decision_tree high", "linear high", "dl:mlp low");
     assertThat(report.at("/recommendation/verdict").asText()).startsWith("Use ");
-    assertThat(report.at("/head_to_head")).hasSize(9);
+    assertThat(report.at("/head_to_head")).hasSize(11);
+    assertThat(report.at("/budget/deep_learning/anytime")).as("a point per epoch, without a budget too").hasSize(2);
+    assertThat(report.at("/budget/classic_ml/anytime")).as("one candidate each: nothing validated").isEmpty();
+    assertThat(report.at("/budget/crossing").asText()).isEqualTo("no anytime trace of classic ML to compare");
     assertThat(report.at("/no_skill_baseline/score").asDouble()).as("a constant score ranks no row above another")
         .isEqualTo(0.5);
     assertThat(report.at("/no_skill_baseline/predicts").asText()).contains("majority class");

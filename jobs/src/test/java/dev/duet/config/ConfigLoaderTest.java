@@ -43,6 +43,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBudgetIsADurationOrNoneAndAnythingElseIsRefusedSayingWhatWouldDo() {
+    assertThat(ConfigLoader.parse(VALID, "test").budget()).as("absent: what each section asks for").isEqualTo(Budget.NONE);
+    assertThat(ConfigLoader.parse(VALID + "budget: 4m\n", "test").budget().seconds()).isEqualTo(240.0);
+    assertThat(ConfigLoader.parse(VALID + "budget: 1h30m\n", "test").budget().seconds()).isEqualTo(5_400.0);
+    assertThat(ConfigLoader.parse(VALID + "budget: 90s\n", "test").budget()).hasToString("1m30s");
+    assertThat(ConfigLoader.parse(VALID + "budget: none\n", "test").budget().limited()).isFalse();
+    for (String bad : List.of("10", "4 minutes", "-1m", "0s", "1.5h")) {
+      assertThatThrownBy(() -> ConfigLoader.parse(VALID + "budget: " + bad + "\n", "test"))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("budget").hasMessageContaining(bad);
+    }
+  }
+
+  @Test
   void aColumnWithoutANameIsNamedByItsPlaceInTheList() {
     String config = VALID.replace("  - {name: code, type: string, trim: true, case: upper, allowed: [A, B]}",
         "  - {}\n  - {name: '', type: string}\n  - {type: double, min: 0}");
