@@ -2,6 +2,7 @@ package dev.duet.traindl;
 
 import dev.duet.config.NetworkConfig;
 import dev.duet.store.Json;
+import dev.duet.training.CleanTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Optional;
@@ -27,8 +28,6 @@ final class EpochPlan {
   static final int MIN_EPOCHS = 3;
   /** A fit is started only if 1.25x its estimate fits. */
   static final double MARGIN = 1.25;
-  /** Fewest rows a budget cuts a network down to. */
-  static final long MIN_ROWS = 2_000;
   private static final Logger LOG = LoggerFactory.getLogger(EpochPlan.class);
 
   private EpochPlan() {}
@@ -82,13 +81,17 @@ final class EpochPlan {
 
   /**
    * The train rows (validation slice included) that give {@code epochs} epochs in {@code seconds},
-   * or {@code rows} when they already do.
+   * or {@code rows} when they already do; at least what the network's own checks need (a
+   * minibatch per worker to fit on, {@link CleanTable#MIN_ROWS} to validate on).
    */
-  static long rowsFor(long rows, double epochSeconds, int epochs, double seconds) {
+  static long rowsFor(NetworkConfig net, long rows, double epochSeconds, int epochs, double seconds) {
     if (Double.isNaN(epochSeconds) || epochSeconds * epochs * MARGIN <= seconds) {
       return rows;
     }
     long fitting = (long) (rows * seconds / (epochSeconds * epochs * MARGIN));
-    return Math.min(rows, Math.max(MIN_ROWS, fitting));
+    double vf = net.validationFraction();
+    long fewest = (long) Math.ceil(Math.max(CleanTable.MIN_ROWS / vf,
+        Math.max(CleanTable.MIN_ROWS, (double) net.batchSize() * net.workers()) / (1 - vf)));
+    return Math.min(rows, Math.max(fewest, fitting));
   }
 }

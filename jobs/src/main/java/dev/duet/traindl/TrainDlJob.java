@@ -453,7 +453,7 @@ public final class TrainDlJob {
     int minEpochs = Math.min(EpochPlan.MIN_EPOCHS, net.epochs());
     double epoch = EpochPlan.epochSeconds(JavaSparkContext.fromSparkContext(spark.sparkContext()), net, resumed.graph(),
         master(net), shards.fitBatches(), shards.batches(), shards.fitRows(), shards.validationRows());
-    long fitting = EpochPlan.rowsFor(rows, epoch, minEpochs, until - clock.elapsed());
+    long fitting = EpochPlan.rowsFor(net, rows, epoch, minEpochs, until - clock.elapsed());
     if (fitting >= rows) {
       return new Prepared(net, shards, resumed);
     }

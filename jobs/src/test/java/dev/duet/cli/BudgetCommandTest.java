@@ -145,12 +145,9 @@ class BudgetCommandTest {
 
   @Test
   void aBudgetTooSmallForEverythingStillDeliversEachFamilysCheapestModelAndNamesWhatItLeftOut() throws IOException {
+    assertThat(Cli.duet("ingest", config, store, "tiny").exitCode()).isZero();
     for (String stage : List.of("train-ml", "train-dl")) {
-      Cli run = Cli.duet(stage, config, store, "r", "--run-id", "tiny", "--budget", "1s");
-      if (run.exitCode() != 0) { // a run id of its own needs its own ingest
-        assertThat(Cli.duet("ingest", config, store, "tiny").exitCode()).isZero();
-        run = Cli.duet(stage, config, store, "tiny", "--budget", "1s");
-      }
+      Cli run = Cli.duet(stage, config, store, "tiny", "--budget", "1s");
       assertThat(run.exitCode()).as(run.err()).isZero();
       JsonNode cards = json(store.resolve("budget/tiny/" + stage + "/model-cards.json"));
       assertThat(cards.at("/models").size()).as(stage + ": its first model, cheapest").isEqualTo(1);
@@ -158,6 +155,14 @@ class BudgetCommandTest {
           .allMatch(reason -> reason.startsWith("budget: "));
       assertThat(run.out()).contains("not trained: budget: ");
     }
+  }
+
+  @Test
+  void aBudgetThatIsNotADurationIsOneLineAndExitTwo() {
+    Cli run = Cli.duet("train-ml", config, store, "r", "--budget", "soon");
+    assertThat(run.exitCode()).isEqualTo(DuetMain.USAGE);
+    assertThat(run.errLines()).containsExactly("duet train-ml: --budget: Cannot read budget 'soon': give a duration"
+        + " such as 90s, 4m, 1h or 1h30m, or none");
   }
 
   @Test
