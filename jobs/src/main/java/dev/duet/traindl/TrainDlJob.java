@@ -89,8 +89,6 @@ public final class TrainDlJob {
 
   /** Of the time left for the networks, the share of one that its epochs may take (the rest: predict, importances). */
   private static final double EPOCH_SHARE = 0.85;
-  /** Of a budget, what is kept for the learning curve's refits when one is asked for. */
-  private static final double CURVE_RESERVE = 0.15;
 
   /**
    * @param checkpointDir survives a failed attempt (unlike {@code workDir}): a directory per
@@ -168,8 +166,7 @@ public final class TrainDlJob {
       ObjectNode permuted = Json.object();
       List<NotTrained> notTrained = new ArrayList<>();
       int count = dl.networks().size();
-      double reserve = clock.limited() && !config.evaluate().learningCurve().isEmpty()
-          ? CURVE_RESERVE * clock.budget().seconds() : 0;
+      double reserve = clock.curveReserve(!config.evaluate().learningCurve().isEmpty());
       if (clock.limited()) {
         LOG.info("train-dl: budget {} ({} s spent by earlier attempts): the {} network(s) share what is left, each at"
             + " least {} epochs", clock.budget(), Math.round(clock.spentBefore()), count, EpochPlan.MIN_EPOCHS);

@@ -77,6 +77,14 @@ public final class BudgetClock {
     return budget.limited() ? budget.seconds() - elapsed() : Double.POSITIVE_INFINITY;
   }
 
+  /**
+   * Seconds of the budget kept for the learning curve's refits, when one is asked for: 15%, so
+   * that its points fit (each is checked against what is left before it starts).
+   */
+  public double curveReserve(boolean curveAsked) {
+    return budget.limited() && curveAsked ? 0.15 * budget.seconds() : 0;
+  }
+
   /** Records the time spent so far, for an attempt after this one to continue from. */
   public void save() {
     if (ledger.isEmpty() || !budget.limited()) {

@@ -139,8 +139,6 @@ public final class TrainMlJob {
   private static final double FIRST_SHARE = 1.0 / 3;
   /** Test rows whose predicting times a model's predicts (with the validation rows'), for the time kept to finish. */
   private static final long PROBE_ROWS = 50_000;
-  /** Of a budget, what is kept for the learning curve's refits when one is asked for. */
-  private static final double CURVE_RESERVE = 0.15;
   /** Validation rows a budgeted search scores each fit on (a seeded sample of the validation slice). */
   private static final long VALIDATION_ROWS = Metrics.DRIVER_ROWS;
 
@@ -351,7 +349,7 @@ public final class TrainMlJob {
       String metric, Metric primary, TaskCost cost, ExecutorSlots slots, PermutationImportance permutation,
       List<Outcome> outcomes, List<AnytimePoint> scored, List<NotTrained> notTrained) {
     List<AlgorithmSpec> algorithms = ml.algorithms();
-    double curve = config.evaluate().learningCurve().isEmpty() ? 0 : CURVE_RESERVE * clock.budget().seconds();
+    double curve = clock.curveReserve(!config.evaluate().learningCurve().isEmpty());
     LOG.info("train-ml: budget {} ({} s spent by earlier attempts): each of the {} algorithms fits its cheapest"
         + " candidate on {} rows, then the best grow while time is left", clock.budget(), round(clock.spentBefore()),
         algorithms.size(), CheapFirst.FIRST_ROWS);
