@@ -12,8 +12,9 @@ import java.util.ServiceLoader;
  * class path: a grid is still refused once, at the edge, before any stage runs.
  */
 public interface GridCheck {
-  /** Problems with {@code grid} for {@code algorithm} on {@code task}, each naming {@code where}. */
-  List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid, String where);
+  /** Problems with {@code grid} and {@code ranges} for {@code algorithm} on {@code task}, each naming {@code where}. */
+  List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid,
+      Map<String, TrainMlConfig.Range> ranges, String where);
 
   /** The check train-ml provides; IllegalStateException on a class path without train-ml. */
   static GridCheck provided() {

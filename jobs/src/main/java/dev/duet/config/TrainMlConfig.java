@@ -77,24 +77,35 @@ public record TrainMlConfig(
    * @param parallelism candidates fitted at once
    * @param metric      the score candidates are ranked by (empty: areaUnderROC for two classes,
    *                    accuracy for more, rmse for regression)
-   * @param seed        seed of the validation split and of the randomised algorithms
+   * @param seed        seed of the validation split, of the randomised algorithms and of the
+   *                    candidates drawn from ranges
+   * @param samples     candidates drawn at random from a grid that has ranges
    */
   public record Tuning(TuningMethod method, double trainRatio, int folds, int parallelism,
-      Optional<String> metric, long seed) {}
+      Optional<String> metric, long seed, int samples) {}
+
+  /**
+   * A parameter's range, sampled uniformly (log-uniformly with {@code log}) into candidates; an
+   * integer parameter gets whole numbers.
+   */
+  public record Range(double min, double max, boolean log) {}
 
   /**
    * @param grid              the estimator's own parameter name → values to try (k-NN: {@code k})
+   * @param ranges            parameter name → range to draw candidates from (empty: the grid's combinations)
    * @param nativeCategorical XGBoost and LightGBM: split indexed categoricals as categories
    *                          ({@code categorical: native}, the default) rather than as ordered
    *                          numbers ({@code categorical: ordinal}); ignored by the rest
    */
-  public record AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid, boolean nativeCategorical) {
+  public record AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid, Map<String, Range> ranges,
+      boolean nativeCategorical) {
     public AlgorithmSpec(Algorithm algorithm, Map<String, List<String>> grid) {
-      this(algorithm, grid, true);
+      this(algorithm, grid, Map.of(), true);
     }
 
+    /** The same algorithm with these values only (a learning curve's refit of the tuned candidate). */
     public AlgorithmSpec withGrid(Map<String, List<String>> fixed) {
-      return new AlgorithmSpec(algorithm, fixed, nativeCategorical);
+      return new AlgorithmSpec(algorithm, fixed, Map.of(), nativeCategorical);
     }
   }
 

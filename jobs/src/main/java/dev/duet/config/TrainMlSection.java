@@ -7,6 +7,7 @@ import dev.duet.config.PipelineConfig.Task;
 import dev.duet.config.TrainMlConfig.AlgorithmSpec;
 import dev.duet.config.TrainMlConfig.FeatureSpec;
 import dev.duet.config.TrainMlConfig.KnnSettings;
+import dev.duet.config.TrainMlConfig.Range;
 import dev.duet.config.TrainMlConfig.Tuning;
 import dev.duet.config.TrainMlConfig.TuningMethod;
 import dev.duet.config.TrainMlConfig.Vocabulary;
@@ -28,6 +29,8 @@ final class TrainMlSection {
   static final long DEFAULT_KNN_REFERENCE_ROWS = 20_000;
   static final long DEFAULT_KNN_VALIDATION_ROWS = 2_000;
   static final int DEFAULT_KNN_BLOCK_ROWS = 1_024;
+  /** Candidates drawn from a grid with ranges, as many as a small grid has: a budget orders them cheap first. */
+  static final long DEFAULT_SAMPLES = 8;
 
   /** The boosters' key (beside their grid) for how indexed categoricals are split. */
   static final String CATEGORICAL = "categorical";
@@ -100,8 +103,12 @@ final class TrainMlSection {
     Set<String> metrics = task == Task.REGRESSION ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
     metric.filter(m -> !metrics.contains(m)).ifPresent(m -> t.problem("Cannot rank " + (task == null ? "" : task.name()
         .toLowerCase(Locale.ROOT) + " ") + "candidates by '" + m + "': use one of " + new java.util.TreeSet<>(metrics)));
+    long samples = t.optInteger("samples").orElse(DEFAULT_SAMPLES);
+    if (samples < 1) {
+      t.problem("Cannot set train_ml.tuning.samples to " + samples + ": must be at least 1");
+    }
     Tuning tuning = new Tuning(method, ratio, (int) folds, (int) parallelism, metric,
-        t.optInteger("seed").orElse(ConfigLoader.DEFAULT_SEED));
+        t.optInteger("seed").orElse(ConfigLoader.DEFAULT_SEED), (int) samples);
     t.finish();
 
     List<AlgorithmSpec> algorithms = new ArrayList<>();
@@ -120,20 +127,30 @@ final class TrainMlSection {
       }
       YamlObject a = algos.object(name);
       Map<String, List<String>> grid = new LinkedHashMap<>();
+      Map<String, Range> ranges = new LinkedHashMap<>();
       boolean nativeCategorical = true;
       if (algorithm == Algorithm.KNN) {
         knn = new KnnSettings(
             positive(a, where, "reference_rows", DEFAULT_KNN_REFERENCE_ROWS),
             positive(a, where, "validation_rows", DEFAULT_KNN_VALIDATION_ROWS),
             (int) positive(a, where, "block_rows", DEFAULT_KNN_BLOCK_ROWS));
-        grid.put(TrainMlConfig.KNN_K, a.has(TrainMlConfig.KNN_K) ? a.strings(TrainMlConfig.KNN_K) : List.of("5"));
+        if (a.holdsMapping(TrainMlConfig.KNN_K)) {
+          range(a, where, TrainMlConfig.KNN_K).ifPresent(r -> ranges.put(TrainMlConfig.KNN_K, r));
+        } else {
+          grid.put(TrainMlConfig.KNN_K, a.has(TrainMlConfig.KNN_K) ? a.strings(TrainMlConfig.KNN_K) : List.of("5"));
+        }
       } else {
         if (algorithm.isBooster()) {
           nativeCategorical = a.enumValue(CATEGORICAL, CategoricalSplits.class, CategoricalSplits.NATIVE)
               == CategoricalSplits.NATIVE;
         }
         for (String p : a.keys()) {
-          if (!(algorithm.isBooster() && p.equals(CATEGORICAL))) {
+          if (algorithm.isBooster() && p.equals(CATEGORICAL)) {
+            continue;
+          }
+          if (a.holdsMapping(p)) {
+            range(a, where, p).ifPresent(r -> ranges.put(p, r));
+          } else {
             grid.put(p, a.strings(p));
           }
         }
@@ -149,10 +166,10 @@ final class TrainMlSection {
       if (task != null && !algorithm.supports(task)) {
         a.problem("Cannot train " + name + " for " + task.name().toLowerCase(Locale.ROOT) + ": it is a classifier");
       } else if (task != null) {
-        gridCheck.problems(algorithm, task, grid, where).forEach(a::problem);
+        gridCheck.problems(algorithm, task, grid, ranges, where).forEach(a::problem);
       }
       a.finish();
-      algorithms.add(new AlgorithmSpec(algorithm, grid, nativeCategorical));
+      algorithms.add(new AlgorithmSpec(algorithm, grid, ranges, nativeCategorical));
     }
     if (algorithms.isEmpty()) {
       ml.problem("train_ml.algorithms names no algorithms: add one or more of " + YamlObject.enumNames(Algorithm.class));
@@ -179,6 +196,30 @@ final class TrainMlSection {
           + " 1 <= min <= max <= 10 (e.g. [2, 4])");
       return List.of();
     }
+  }
+
+  /** {@code key: {min, max, log}}: min below max, and above 0 when log-uniform. */
+  private static Optional<Range> range(YamlObject a, String where, String key) {
+    YamlObject r = a.object(key);
+    Optional<Double> min = r.optNumber("min");
+    Optional<Double> max = r.optNumber("max");
+    boolean log = r.optBoolean("log").orElse(false);
+    r.finish();
+    String at = where + "." + key;
+    if (min.isEmpty() || max.isEmpty()) {
+      a.problem("Cannot sample " + at + ": a range needs min and max (e.g. {min: 0.01, max: 0.3, log: true})");
+      return Optional.empty();
+    }
+    if (!(min.get() < max.get())) {
+      a.problem("Cannot sample " + at + " from " + min.get() + " to " + max.get() + ": min must be below max (one"
+          + " value: give it as a list)");
+      return Optional.empty();
+    }
+    if (log && min.get() <= 0) {
+      a.problem("Cannot sample " + at + " log-uniformly from " + min.get() + ": log needs min above 0");
+      return Optional.empty();
+    }
+    return Optional.of(new Range(min.get(), max.get(), log));
   }
 
   private static long positive(YamlObject a, String where, String key, long fallback) {

@@ -206,6 +206,12 @@ final class YamlObject {
         .collect(Collectors.joining(", "));
   }
 
+  /** Whether {@code key} holds a mapping (e.g. a parameter's range rather than its values). */
+  boolean holdsMapping(String key) {
+    JsonNode v = value(key);
+    return v != null && v.isObject();
+  }
+
   /** A nested mapping; an absent key gives an empty mapping whose reads all come back empty. */
   YamlObject object(String key) {
     JsonNode v = value(key);

@@ -2,12 +2,18 @@ package dev.duet.trainml;
 
 import dev.duet.config.Algorithm;
 import dev.duet.config.GridCheck;
+import dev.duet.config.TrainMlConfig.AlgorithmSpec;
+import dev.duet.config.TrainMlConfig.Range;
+import dev.duet.config.TrainMlConfig.Tuning;
 import dev.duet.config.TrainMlConfig;
 import dev.duet.config.PipelineConfig.Task;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.FloatParam;
@@ -48,17 +54,32 @@ public final class GridParams {
   /** The config's grid check (a service: the config does not import train-ml). */
   public static final class Check implements GridCheck {
     @Override
-    public List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid, String where) {
+    public List<String> problems(Algorithm algorithm, Task task, Map<String, List<String>> grid,
+        Map<String, Range> ranges, String where) {
       List<String> problems = new ArrayList<>();
-      candidates(algorithm, task, grid, where, problems);
+      candidates(algorithm, task, grid, ranges, 1, 0, where, problems);
       return problems;
     }
   }
 
   /** Every combination of the grid's values (one empty candidate for an empty grid). */
   public static List<Candidate> candidates(Algorithm algorithm, Task task, Map<String, List<String>> grid) {
+    return checked(algorithm, task, grid, Map.of(), 1, 0);
+  }
+
+  /**
+   * An algorithm's candidates: every combination of its grid's values, or, when it has ranges,
+   * {@code tuning.samples()} distinct candidates drawn with {@code tuning.seed()} (each range
+   * sampled, each listed parameter one of its values at random).
+   */
+  public static List<Candidate> candidates(AlgorithmSpec spec, Task task, Tuning tuning) {
+    return checked(spec.algorithm(), task, spec.grid(), spec.ranges(), tuning.samples(), tuning.seed());
+  }
+
+  private static List<Candidate> checked(Algorithm algorithm, Task task, Map<String, List<String>> grid,
+      Map<String, Range> ranges, int samples, long seed) {
     List<String> problems = new ArrayList<>();
-    List<Candidate> out = candidates(algorithm, task, grid, algorithm.configName(), problems);
+    List<Candidate> out = candidates(algorithm, task, grid, ranges, samples, seed, algorithm.configName(), problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
@@ -66,7 +87,7 @@ public final class GridParams {
   }
 
   private static List<Candidate> candidates(Algorithm algorithm, Task task, Map<String, List<String>> grid,
-      String where, List<String> problems) {
+      Map<String, Range> ranges, int samples, long seed, String where, List<String> problems) {
     Map<String, List<Object>> typed = new LinkedHashMap<>();
     Params estimator = algorithm == Algorithm.KNN ? null : Estimators.fresh(algorithm, task);
     grid.forEach((name, values) -> {
@@ -84,6 +105,37 @@ public final class GridParams {
       }
       typed.put(name, parsed);
     });
+    Map<String, Boolean> whole = new LinkedHashMap<>();
+    ranges.forEach((name, range) -> {
+      try {
+        boolean integer = estimator == null ? knnValue(name, "1") != null : isWhole(estimator, engine(algorithm), name);
+        if (integer && (range.min() != Math.rint(range.min()) || range.max() != Math.rint(range.max()))) {
+          throw new IllegalArgumentException("a whole-number parameter needs whole-number bounds");
+        }
+        for (double bound : new double[] {range.min(), range.max()}) {
+          typedValue(estimator, algorithm, name, bound, integer);
+        }
+        whole.put(name, integer);
+      } catch (IllegalArgumentException e) {
+        problems.add("Cannot sample " + where + "." + name + " from " + range.min() + " to " + range.max() + ": "
+            + e.getMessage());
+      }
+    });
+    if (!ranges.isEmpty()) {
+      if (!problems.isEmpty()) {
+        return List.of();
+      }
+      Random random = new Random(seed);
+      Set<Candidate> drawn = new LinkedHashSet<>();
+      for (int i = 0; i < samples; i++) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        typed.forEach((name, options) -> values.put(name, options.get(random.nextInt(options.size()))));
+        ranges.forEach((name, range) -> values.put(name,
+            typedValue(estimator, algorithm, name, draw(range, random), whole.get(name))));
+        drawn.add(new Candidate(values));
+      }
+      return List.copyOf(drawn);
+    }
     List<Candidate> out = new ArrayList<>();
     out.add(new Candidate(Map.of()));
     for (Map.Entry<String, List<Object>> e : typed.entrySet()) {
@@ -98,6 +150,34 @@ public final class GridParams {
       out = next;
     }
     return out;
+  }
+
+  /** Uniform, or log-uniform, between the range's bounds. */
+  private static double draw(Range range, Random random) {
+    double u = random.nextDouble();
+    return range.log() ? Math.exp(Math.log(range.min()) + u * (Math.log(range.max()) - Math.log(range.min())))
+        : range.min() + u * (range.max() - range.min());
+  }
+
+  /** A drawn number as the parameter takes it (a whole number rounded), checked as a listed value is. */
+  private static Object typedValue(Params estimator, Algorithm algorithm, String name, double v, boolean whole) {
+    String text = whole ? String.valueOf(Math.round(v)) : String.valueOf(v);
+    return estimator == null ? knnValue(name, text) : value(estimator, engine(algorithm), name, text);
+  }
+
+  /** Whether the parameter takes whole numbers; IllegalArgumentException when it takes no numbers. */
+  private static boolean isWhole(Params estimator, String engine, String name) {
+    if (!estimator.hasParam(name)) {
+      throw new IllegalArgumentException("not a parameter of " + engine + "'s " + estimator.getClass().getSimpleName());
+    }
+    Param<?> param = estimator.getParam(name);
+    if (param instanceof IntParam || param instanceof LongParam) {
+      return true;
+    }
+    if (param instanceof DoubleParam || param instanceof FloatParam) {
+      return false;
+    }
+    throw new IllegalArgumentException("only a number can be sampled from a range");
   }
 
   private static Object knnValue(String name, String v) {

@@ -166,10 +166,10 @@ public final class TrainMlJob {
     ExecutorSlots slots = ExecutorSlots.of(spark.sparkContext());
     for (AlgorithmSpec spec : ml.algorithms()) {
       if (spec.algorithm().isBooster()) {
-        Boosters.checkSlots(spec, GridParams.candidates(spec.algorithm(), config.task(), spec.grid()), slots);
+        Boosters.checkSlots(spec, GridParams.candidates(spec, config.task(), ml.tuning()), slots);
       }
     }
-    long trainRows = train.count();
+    long trainRows = table.counts().trainLabelled(); // the train split is its labelled rows
     if (ml.maxTrainRows().isPresent() && trainRows > ml.maxTrainRows().get()) {
       train = CleanTable.slice(train, (double) ml.maxTrainRows().get() / trainRows, ml.tuning().seed(), true);
       LOG.info("train-ml: max_train_rows {}: training on a seeded sample of the {} train rows", ml.maxTrainRows().get(),
@@ -244,7 +244,7 @@ public final class TrainMlJob {
     long heldOut = Math.round(rows * (1 - ratio));
     for (AlgorithmSpec spec : ml.algorithms()) {
       Algorithm a = spec.algorithm();
-      List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
+      List<Candidate> candidates = GridParams.candidates(spec, config.task(), ml.tuning());
       String name = a.configName();
       if (a.isBooster() && Boosters.stopsEarly(a, candidates)) {
         CleanTable.requireRows(heldOut, CleanTable.MIN_ROWS, counted, name + "'s early stopping holds out 1 - train_ratio "
@@ -296,7 +296,7 @@ public final class TrainMlJob {
       TaskCost cost, ExecutorSlots slots, PermutationImportance permutation, List<AnytimePoint> scored) {
     Algorithm a = spec.algorithm();
     Evaluator evaluator = evaluator(metric, numClasses, a);
-    List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
+    List<Candidate> candidates = GridParams.candidates(spec, config.task(), ml.tuning());
     LOG.info("train-ml: {}: {} candidate(s), {} on {} features", step, candidates.size(),
         candidates.size() > 1 ? ml.tuning().method().name().toLowerCase() + " by " + metric : "no tuning needed",
         f.slots().size());
@@ -512,7 +512,7 @@ public final class TrainMlJob {
   private Searched search(AlgorithmSpec spec, Featurized f, int numClasses, Metric primary, ExecutorSlots slots,
       TaskCost cost) {
     Algorithm a = spec.algorithm();
-    List<Candidate> candidates = GridParams.candidates(a, config.task(), spec.grid());
+    List<Candidate> candidates = GridParams.candidates(spec, config.task(), ml.tuning());
     long seed = ml.tuning().seed();
     double held = 1 - ml.tuning().trainRatio();
     boolean knn = a == Algorithm.KNN;
@@ -523,8 +523,8 @@ public final class TrainMlJob {
     Dataset<Row> all = a.isBooster() ? Boosters.categoricalMetadata(f.train(), spec.nativeCategorical()) : f.train();
     Dataset<Row> fit = CleanTable.slice(all, held, seed + 1, false);
     Dataset<Row> validation = CleanTable.slice(all, held, seed + 1, true);
-    long fitRows = fit.count();
     long validationRows = validation.count();
+    long fitRows = f.trainRows() - validationRows;
     Dataset<Row> scoredRows = (validationRows > VALIDATION_ROWS
         ? CleanTable.slice(validation, (double) VALIDATION_ROWS / validationRows, seed, true) : validation)
         .persist(StorageLevel.MEMORY_ONLY());

@@ -18,9 +18,16 @@ import java.util.Optional;
  * @param deep     the best network (empty: none)
  * @param judged   the winner evaluate named, against the no-skill baseline and with the gap's
  *                 interval (empty: a report from before evaluate named one)
+ * @param equalBudget the training budget both families had, in seconds (empty: none, different
+ *                 ones, or a report from before budgets)
+ * @param models   every model of the run, best first
  */
 record PipelineRow(String pipeline, String runId, String evaluatedAt, String kind, Metric metric, double tieMargin,
-    long trainRows, long testRows, Optional<Best> classic, Optional<Best> deep, Optional<String> judged) {
+    long trainRows, long testRows, Optional<Best> classic, Optional<Best> deep, Optional<String> judged,
+    Optional<Double> equalBudget, List<Model> models) {
+
+  /** One model of the run: its family, test score and training wall time. */
+  record Model(String name, Family family, double score, double trainSeconds) {}
 
   /** A family's best model: its score, cost, interpretability and learning curve (fraction → score). */
   record Best(String model, double score, double trainSeconds, double cpuSeconds, int gpus, String interpretability,
@@ -33,9 +40,12 @@ record PipelineRow(String pipeline, String runId, String evaluatedAt, String kin
     long trainRows = 0;
     Optional<Best> classic = Optional.empty();
     Optional<Best> deep = Optional.empty();
+    List<Model> models = new ArrayList<>();
     for (JsonNode e : report.path("leaderboard")) { // best first
       trainRows = Math.max(trainRows, e.path("train_rows").asLong());
       String family = e.path("family").asText();
+      models.add(new Model(e.path("model").asText(), Family.CLASSIC.title().equals(family) ? Family.CLASSIC
+          : Family.DEEP, e.path("score").asDouble(Double.NaN), e.path("train_seconds").asDouble()));
       Best b = best(e, report.path("learning_curve").path(e.path("model").asText()));
       if (classic.isEmpty() && Family.CLASSIC.title().equals(family)) {
         classic = Optional.of(b);
@@ -46,7 +56,13 @@ record PipelineRow(String pipeline, String runId, String evaluatedAt, String kin
     return new PipelineRow(pipeline, report.path("run_id").asText(), report.path("evaluated_at").asText(),
         report.path("data_kind").asText("unknown"), metric, report.path("tie_margin").asDouble(0.005), trainRows,
         report.path("test_rows").asLong(), classic, deep,
-        Optional.ofNullable(report.path("winner").textValue()));
+        Optional.ofNullable(report.path("winner").textValue()), equalBudget(report.path("budget")), List.copyOf(models));
+  }
+
+  private static Optional<Double> equalBudget(JsonNode budget) {
+    JsonNode c = budget.at("/classic_ml/budget_seconds");
+    JsonNode d = budget.at("/deep_learning/budget_seconds");
+    return c.isNumber() && d.isNumber() && c.asDouble() == d.asDouble() ? Optional.of(c.asDouble()) : Optional.empty();
   }
 
   private static Best best(JsonNode e, JsonNode curve) {

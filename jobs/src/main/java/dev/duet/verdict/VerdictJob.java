@@ -159,6 +159,11 @@ public final class VerdictJob {
               "network %.1f s, classic %.1f s (×%s)", d.trainSeconds(), c.trainSeconds(),
               ratio(d.trainSeconds(), c.trainSeconds())));
         }));
+    claims.add(Claim.judge("equal_budget", "At an equal training budget, classic ML gives the better model",
+        "on pipelines whose two families trained within the same budget (budget: in the config, or --budget), the"
+            + " classic model beats the network by more than the tie margin", rows, r -> r.equalBudget().isEmpty()
+            ? Evidence.none("no equal budget (trained without one, or with different ones)")
+            : atBudget(r, winnerEvidence(r, "classic"))));
     claims.add(Claim.judge("interpretability", "Classic ML is more interpretable",
         "the classic model's interpretability (what its training stage says can be read of it) is above the"
             + " network's", rows, r -> {
@@ -185,6 +190,11 @@ public final class VerdictJob {
     return r.winner().equals("tie") ? Evidence.none(gap(r) + " (a tie)")
         : r.undecided() ? Evidence.none(gap(r) + " (" + UNDECIDED_WHY + ")")
         : new Evidence(r.winner().equals(expected), gap(r));
+  }
+
+  private static Evidence atBudget(PipelineRow r, Evidence e) {
+    return new Evidence(e.supports(), String.format(Locale.ROOT, "at %.0f s each: %s", r.equalBudget().orElseThrow(),
+        e.because()));
   }
 
   /** The two best scores and the gap, in words. */
@@ -223,6 +233,7 @@ public final class VerdictJob {
         ratioOrNull(p, "compute_ratio", d.cpuSeconds(), c.cpuSeconds());
         p.put("crossover", r.crossover());
       }
+      r.equalBudget().ifPresentOrElse(b -> p.put("equal_budget_seconds", b), () -> p.putNull("equal_budget_seconds"));
     }
     ArrayNode cs = j.putArray("claims");
     for (Claim c : claims) {

@@ -1,6 +1,7 @@
 package dev.duet.verdict;
 
 import dev.duet.verdict.PipelineRow.Best;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.apache.commons.text.StringEscapeUtils;
@@ -44,7 +45,16 @@ final class VerdictPage {
       }
       h.append("</tr>\n");
     }
-    h.append("</table>\n<h2>The usual claims, on these runs</h2>\n<table><tr><th>claim</th><th>finding</th>"
+    h.append("</table>\n<h2>Test score against training time, by family</h2>\n<div>");
+    for (PipelineRow r : rows.stream().filter(x -> x.models().stream().anyMatch(m -> !Double.isNaN(m.score())))
+        .toList()) {
+      h.append("<figure style=\"display:inline-block\"><img alt=\"").append(esc(r.pipeline()))
+          .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(
+              ScoreVersusTime.png(r))).append("\"><figcaption>").append(esc(r.pipeline()))
+          .append(r.equalBudget().map(b -> String.format(Locale.ROOT, ": both families within %.0f s", b)).orElse(""))
+          .append("</figcaption></figure>");
+    }
+    h.append("</div>\n<h2>The usual claims, on these runs</h2>\n<table><tr><th>claim</th><th>finding</th>"
         + "<th>how a pipeline is judged</th><th>the numbers</th></tr>\n");
     for (Claim c : claims) {
       String css = c.finding() == Claim.Finding.CANNOT_SAY ? "cannot" : c.finding().label();

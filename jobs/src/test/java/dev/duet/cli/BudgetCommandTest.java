@@ -45,8 +45,8 @@ class BudgetCommandTest {
       train_ml:
         features: {numeric: [x1, x2], categorical: [c]}
         algorithms:
+          decision_tree: {maxDepth: [10, 3]}
           gbt: {maxIter: [60, 5], maxDepth: [6, 3]}
-          random_forest: {numTrees: [200, 20], maxDepth: [10, 5]}
           linear: {regParam: [0.0, 0.01, 0.1], maxIter: [50]}
       train_dl:
         features: {numeric: [x1, x2], categorical: [c]}
@@ -106,7 +106,7 @@ class BudgetCommandTest {
     assertThat(gbt.get(0).at("/train_rows").asLong()).as("on a sample").isEqualTo(2_000);
     assertThat(gbt.findValues("train_rows")).extracting(JsonNode::asLong).as("then on more rows")
         .anyMatch(rows -> rows > 2_000);
-    assertThat(tuning.at("/algorithms/random_forest/candidates/0/params/numTrees").asInt()).isEqualTo(20);
+    assertThat(tuning.at("/algorithms/decision_tree/candidates/0/params/maxDepth").asInt()).isEqualTo(3);
     JsonNode cards = cards("train-ml");
     assertThat(cards.at("/models").size() + cards.at("/not_trained").size()).as("every algorithm accounted for")
         .isEqualTo(3);

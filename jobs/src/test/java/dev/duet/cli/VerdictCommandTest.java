@@ -65,7 +65,7 @@ class VerdictCommandTest {
     Map<String, JsonNode> claims = new HashMap<>();
     v.path("claims").forEach(c -> claims.put(c.path("claim").asText(), c));
     assertThat(claims).containsOnlyKeys("data_needed", "feature_engineering", "compute", "training_time",
-        "interpretability", "unstructured", "tabular");
+        "equal_budget", "interpretability", "unstructured", "tabular");
     claims.values().forEach(c -> {
       assertThat(c.path("finding").asText()).isIn("supported", "contradicted", "cannot say");
       assertThat(c.path("evidence")).hasSize(4);
@@ -74,10 +74,16 @@ class VerdictCommandTest {
         .as("every best classic model here can be read, no network can").isEqualTo("supported");
     assertThat(claims.get("unstructured").path("evidence").toString())
         .contains("order (text): supports: roc_auc", "penguins (tabular): cannot say: not images or text");
+    assertThat(claims.get("equal_budget").path("evidence").toString())
+        .as("bars trained both families within budget: 2m").containsPattern("bars \\(images\\): [a-z ]+: at 120 s each: ")
+        .contains("penguins (tabular): cannot say: no equal budget");
+    assertThat(rows.get("bars").path("equal_budget_seconds").asDouble()).isEqualTo(120);
     assertThat(claims.get("data_needed").path("evidence").toString()).contains("penguins (tabular): ")
         .contains("bars (images): cannot say: no learning curve");
 
     String html = Files.readString(store.resolve("verdict/report.html"));
+    assertThat(html.split("data:image/png;base64,", -1)).as("a score-vs-time chart per pipeline").hasSize(5);
+    assertThat(html).contains("bars: both families within 120 s");
     assertThat(html).contains("pen&lt;b&gt;&amp;&quot;x&quot;").doesNotContain(HOSTILE)
         .doesNotContain("<script").doesNotContain("src=\"http");
     assertThat(store.resolve("verdict/manifest.json")).isRegularFile();
@@ -132,6 +138,7 @@ class VerdictCommandTest {
           - {name: label, type: int, nulls: quarantine, allowed: [0, 1]}
           - {name: "p{0..255}", type: double, nulls: quarantine, min: 0, max: 1}
         split: {test_fraction: 0.25, seed: 42}
+        budget: 2m
         train_ml:
           features: {numeric: ["p{0..255}"]}
           algorithms: {decision_tree: {maxDepth: [6]}}

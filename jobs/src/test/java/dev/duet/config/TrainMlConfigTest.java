@@ -55,6 +55,47 @@ class TrainMlConfigTest {
   }
 
   @Test
+  void aRangeDrawsSeededCandidatesWithinItsBoundsAndAWholeNumberParameterStaysWhole() {
+    TrainMlConfig ml = parse("classification", """
+        train_ml:
+          features: {numeric: ["p{0..2}"]}
+          tuning: {samples: 6, seed: 3}
+          algorithms:
+            gbt: {maxIter: {min: 5, max: 80, log: true}, stepSize: {min: 0.01, max: 0.3, log: true}, maxDepth: [3, 5]}
+        """).trainMl().orElseThrow();
+    TrainMlConfig.AlgorithmSpec gbt = ml.algorithm(Algorithm.GBT).orElseThrow();
+    assertThat(gbt.ranges()).containsEntry("maxIter", new TrainMlConfig.Range(5, 80, true));
+    List<dev.duet.trainml.GridParams.Candidate> drawn = dev.duet.trainml.GridParams.candidates(gbt,
+        PipelineConfig.Task.CLASSIFICATION, ml.tuning());
+    assertThat(drawn).hasSize(6).allSatisfy(c -> {
+      assertThat(c.values().get("maxIter")).isInstanceOf(Integer.class);
+      assertThat((Integer) c.values().get("maxIter")).isBetween(5, 80);
+      assertThat((Double) c.values().get("stepSize")).isBetween(0.01, 0.3);
+      assertThat(c.values().get("maxDepth")).isIn(3, 5);
+    });
+    assertThat(dev.duet.trainml.GridParams.candidates(gbt, PipelineConfig.Task.CLASSIFICATION, ml.tuning()))
+        .as("the same seed draws the same candidates").isEqualTo(drawn);
+  }
+
+  @Test
+  void aRangeIsCheckedAtLoad() {
+    assertThatThrownBy(() -> parse("classification", """
+        train_ml:
+          features: {numeric: ["p{0..2}"]}
+          algorithms:
+            gbt: {maxIter: {min: 50, max: 5}, stepSize: {min: 0, max: 0.3, log: true}, maxDepth: {min: 2.5, max: 8}}
+            random_forest: {numTrees: {min: 10}}
+        """)).isInstanceOf(ConfigException.class).satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+            "Cannot sample train_ml.algorithms.gbt.maxIter from 50.0 to 5.0: min must be below max (one value: give it"
+                + " as a list)",
+            "Cannot sample train_ml.algorithms.gbt.stepSize log-uniformly from 0.0: log needs min above 0",
+            "Cannot sample train_ml.algorithms.gbt.maxDepth from 2.5 to 8.0: a whole-number parameter needs whole-number"
+                + " bounds",
+            "Cannot sample train_ml.algorithms.random_forest.numTrees: a range needs min and max (e.g. {min: 0.01, max:"
+                + " 0.3, log: true})"));
+  }
+
+  @Test
   void reportsEveryTrainMlProblemAtOnce() {
     assertThatThrownBy(() -> parse("regression", """
         train_ml:
