@@ -197,14 +197,14 @@ public final class TrainDlJob {
       return new TrainDlResult(table.rows(), List.copyOf(networks), summary,
           PermutationImportance.file(metric, permutation.rows(), permuted),
           new ModelCards(StageLayout.TRAIN_DL, table.classes(), metric.key(), cards, spend,
-              BudgetClock.bestSoFar(anytime(cards, metric), metric.higherIsBetter()), notTrained));
+              BudgetClock.bestSoFar(anytime(cards), metric.higherIsBetter()), notTrained));
     } finally {
       cost.detach();
     }
   }
 
   /** Every network's validation score after each of its epochs, at the stage's clock when it was known. */
-  private static List<AnytimePoint> anytime(List<ModelCard> cards, Metric metric) {
+  private static List<AnytimePoint> anytime(List<ModelCard> cards) {
     List<AnytimePoint> points = new ArrayList<>();
     for (ModelCard card : cards) {
       for (ModelCard.Epoch e : card.epochs()) {

@@ -191,8 +191,7 @@ public final class TrainMlJob {
     List<NotTrained> notTrained = new ArrayList<>();
     List<AlgorithmSpec> algorithms = ml.algorithms();
     if (clock.limited()) {
-      trainWithin(train, test, features, numClasses, metric, primary, cost, slots, permutation, outcomes, scored,
-          notTrained);
+      trainWithin(train, test, features, numClasses, primary, cost, slots, permutation, outcomes, scored, notTrained);
     } else {
       for (int i = 0; i < algorithms.size(); i++) {
         AlgorithmSpec spec = algorithms.get(i);
@@ -346,7 +345,7 @@ public final class TrainMlJob {
    * then each algorithm's best fit is finished. k-NN's samples are its reference rows.
    */
   private void trainWithin(Dataset<Row> train, Dataset<Row> test, Map<Encoding, Featurized> features, int numClasses,
-      String metric, Metric primary, TaskCost cost, ExecutorSlots slots, PermutationImportance permutation,
+      Metric primary, TaskCost cost, ExecutorSlots slots, PermutationImportance permutation,
       List<Outcome> outcomes, List<AnytimePoint> scored, List<NotTrained> notTrained) {
     List<AlgorithmSpec> algorithms = ml.algorithms();
     double curve = clock.curveReserve(!config.evaluate().learningCurve().isEmpty());
