@@ -75,7 +75,7 @@ final class CheapFirst {
   record Fit(Candidate candidate, long rows, double seconds, double scoring, double score, double finished) {}
 
   /** A fit not made yet, with its estimated seconds. */
-  record Step(Search search, Candidate candidate, long rows, double estimate) {}
+  record Step(Candidate candidate, long rows, double estimate) {}
 
   private CheapFirst() {}
 
@@ -149,7 +149,7 @@ final class CheapFirst {
      * timed twice (the validation rows, the probe's test rows) for what finishing will take.
      */
     void first(DoubleSupplier clock, long scoredRows) {
-      run(new Step(this, order.get(0), Math.min(fitRows, FIRST_ROWS), Double.NaN), clock);
+      run(new Step(order.get(0), Math.min(fitRows, FIRST_ROWS), Double.NaN), clock);
       double validation = fits.get(0).scoring();
       double probe = finish.probe().seconds(bestModel);
       long probeRows = finish.probeRows();
@@ -173,10 +173,10 @@ final class CheapFirst {
         long rows = Math.min(fitRows, most * GROWTH);
         double finishingMore = predictGrowsWithRows
             ? (finishing() - 2 * predictFixed - 1) * ((double) rows / top.rows() - 1) : 0;
-        steps.add(new Step(this, top.candidate(), rows, estimate(top.candidate(), rows) + finishingMore));
+        steps.add(new Step(top.candidate(), rows, estimate(top.candidate(), rows) + finishingMore));
       }
       order.stream().filter(c -> fits.stream().noneMatch(f -> f.candidate().equals(c))).findFirst()
-          .ifPresent(c -> steps.add(new Step(this, c, top.rows(), estimate(c, top.rows()))));
+          .ifPresent(c -> steps.add(new Step(c, top.rows(), estimate(c, top.rows()))));
       return steps;
     }
 
